@@ -47,6 +47,8 @@ function(evo_doctest name)
   target_link_libraries(${name} PRIVATE doctest::doctest ${ARG_DEPS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   evo_enable_warnings(${name})
+  # Tests build commands with partial aggregate initializers on purpose.
+  target_compile_options(${name} PRIVATE -Wno-missing-field-initializers)
   evo_enable_sanitizers(${name})
   add_test(NAME ${name} COMMAND ${name})
   if(ARG_LABELS)

@@ -1,0 +1,240 @@
+// JSON serialization of the run model, the events and whole-state snapshots. Wire names are
+// the snake_case field names; enums use their protocol spellings.
+#include <nlohmann/json.hpp>
+
+#include "state/events.h"
+
+namespace nlohmann {
+template <typename T>
+struct adl_serializer<std::optional<T>> {
+  static void to_json(json& j, const std::optional<T>& opt) {
+    if (opt) {
+      j = *opt;
+    } else {
+      j = nullptr;
+    }
+  }
+  static void from_json(const json& j, std::optional<T>& opt) {
+    if (j.is_null()) {
+      opt = std::nullopt;
+    } else {
+      opt = j.get<T>();
+    }
+  }
+};
+}  // namespace nlohmann
+
+namespace evo {
+NLOHMANN_JSON_SERIALIZE_ENUM(Direction, {{Direction::kMin, "min"}, {Direction::kMax, "max"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Operation, {{Operation::kMutate, "mutate"},
+                                         {Operation::kCrossover, "crossover"},
+                                         {Operation::kStructural, "structural"},
+                                         {Operation::kSynergy, "synergy"}})
+}  // namespace evo
+
+namespace evo::policy {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, rule, path, detail)
+}  // namespace evo::policy
+
+namespace evo::state {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(PolicyMode, {{PolicyMode::kBoth, "both"},
+                                          {PolicyMode::kServer, "server"},
+                                          {PolicyMode::kAgent, "agent"},
+                                          {PolicyMode::kOff, "off"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(BenchmarkFormat, {{BenchmarkFormat::kNumbers, "numbers"},
+                                               {BenchmarkFormat::kJson, "json"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ItemState, {{ItemState::kPlanned, "planned"},
+                                         {ItemState::kCoded, "coded"},
+                                         {ItemState::kApproved, "approved"},
+                                         {ItemState::kRejected, "rejected"},
+                                         {ItemState::kEvaluated, "evaluated"},
+                                         {ItemState::kFailed, "failed"},
+                                         {ItemState::kAbandoned, "abandoned"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(CodeOutcome, {{CodeOutcome::kNone, "none"},
+                                           {CodeOutcome::kAwaitingReview, "awaiting_review"},
+                                           {CodeOutcome::kAutoApproved, "auto_approved"},
+                                           {CodeOutcome::kAutoRejected, "auto_rejected"},
+                                           {CodeOutcome::kCached, "cached"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(RunPhase, {{RunPhase::kSetup, "setup"},
+                                        {RunPhase::kGenerating, "generating"},
+                                        {RunPhase::kReflecting, "reflecting"},
+                                        {RunPhase::kDone, "done"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectiveSpec, name, direction)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, repo_path, benchmark_cmd,
+                                                benchmark_format, quick_cmd, objectives, max_fe,
+                                                pop_size, mutation_rate, structural_rate,
+                                                synergy_interval, top_k_survive, directions,
+                                                protected_patterns, test_patterns, policy_mode,
+                                                archive_eliminated, manage_refs, max_generations,
+                                                max_wall_time_s, stagnation_generations,
+                                                target_fitness, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, description, hint,
+                                                impact, lines, derived_from, frozen, temperature,
+                                                stagnation, active, local_front, best)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Individual, id, branch, generation, target_id,
+                                                operation, is_seed, registered_late,
+                                                parent_branches, target_file, target_function,
+                                                structural_op, state, code_outcome,
+                                                parent_commit, commit, code_hash, changed_files,
+                                                violations, flags, reason, fitness, success,
+                                                cache_of, raw_output, is_new_best,
+                                                on_front_at_eval, evals_at, pareto_rank, alive,
+                                                eliminated)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynergyRecord, branch, generation, target_ids,
+                                                fitness_values, success, individual_fitnesses,
+                                                synergy_gain)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SelectionSummary, generation, keep, eliminate,
+                                                abandoned)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetSpec, id, file, function, description, hint,
+                                                impact, lines, derived_from)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedItem, branch, operation, target_id,
+                                                parent_branches, target_file, target_function,
+                                                structural_op)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunInitialized, run_id, config, created_at_ms,
+                                                seed_commit)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetsRegistered, targets)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SeedReported, fitness)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GenerationPlanned, generation, items, rng_after)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CodeReported, branch, late_item, parent_commit,
+                                                commit, code_hash, changed_files, violations,
+                                                flags, outcome, cache_of, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PolicyDecided, branch, approved, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FitnessReported, branch, success, fitness,
+                                                raw_output, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetUpdate, target_id, active, local_front, best,
+                                                stagnation, temperature)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Selected, generation, targets, ranks, eliminated,
+                                                abandoned, gens_without_improvement, summary)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReflectCompleted, generation, abandoned)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetFrozen, target_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetBoosted, target_id, temperature)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynergyRecorded, record)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunFinished, reason_code, reason, abandoned)
+
+namespace {
+
+template <typename T>
+struct EventName;
+#define EVO_EVENT_NAME(T, name)                  \
+  template <>                                    \
+  struct EventName<T> {                          \
+    static constexpr const char* kValue = name;  \
+  };
+EVO_EVENT_NAME(RunInitialized, "run_initialized")
+EVO_EVENT_NAME(TargetsRegistered, "targets_registered")
+EVO_EVENT_NAME(SeedReported, "seed_reported")
+EVO_EVENT_NAME(GenerationPlanned, "generation_planned")
+EVO_EVENT_NAME(CodeReported, "code_reported")
+EVO_EVENT_NAME(PolicyDecided, "policy_decided")
+EVO_EVENT_NAME(FitnessReported, "fitness_reported")
+EVO_EVENT_NAME(Selected, "selected")
+EVO_EVENT_NAME(ReflectCompleted, "reflect_completed")
+EVO_EVENT_NAME(TargetFrozen, "target_frozen")
+EVO_EVENT_NAME(TargetBoosted, "target_boosted")
+EVO_EVENT_NAME(SynergyRecorded, "synergy_recorded")
+EVO_EVENT_NAME(RunFinished, "run_finished")
+#undef EVO_EVENT_NAME
+
+template <std::size_t I = 0>
+Result<Event> decode(const std::string& type, const nlohmann::json& data) {
+  if constexpr (I == std::variant_size_v<Event>) {
+    return make_error(ErrorCode::kStorage, "unknown event type '" + type + "'");
+  } else {
+    using T = std::variant_alternative_t<I, Event>;
+    if (type == EventName<T>::kValue) return Event{data.get<T>()};
+    return decode<I + 1>(type, data);
+  }
+}
+
+}  // namespace
+
+const char* event_type(const Event& event) {
+  return std::visit([](const auto& e) { return EventName<std::decay_t<decltype(e)>>::kValue; },
+                    event);
+}
+
+nlohmann::json event_to_json(const Event& event) {
+  return std::visit([](const auto& e) { return nlohmann::json(e); }, event);
+}
+
+Result<Event> event_from_json(const std::string& type, const nlohmann::json& data) {
+  try {
+    return decode(type, data);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kStorage,
+                      "event '" + type + "' could not be decoded: " + std::string(e.what()));
+  }
+}
+
+nlohmann::json config_to_json(const Config& config) { return config; }
+
+nlohmann::json state_to_json(const State& s) {
+  nlohmann::json j;
+  j["run_id"] = s.run_id;
+  j["config"] = s.config;
+  j["created_at_ms"] = s.created_at_ms;
+  j["seed_commit"] = s.seed_commit;
+  j["phase"] = s.phase;
+  j["done_reason"] = s.done_reason;
+  j["done_reason_code"] = s.done_reason_code;
+  j["generation"] = s.generation;
+  j["total_evals"] = s.total_evals;
+  j["targets"] = s.targets;
+  j["individuals"] = s.individuals;
+  j["batch"] = s.batch;
+  j["cache"] = s.cache;
+  std::vector<std::uint64_t> front;
+  for (const auto& m : s.archive.members()) front.push_back(m.id);
+  j["archive"] = front;
+  j["best"] = s.best;
+  j["synergy_records"] = s.synergy_records;
+  j["rng"] = s.rng;
+  j["gens_without_improvement"] = s.gens_without_improvement;
+  j["last_reflected_generation"] = s.last_reflected_generation;
+  j["last_selection"] = s.last_selection;
+  j["event_seq"] = s.event_seq;
+  return j;
+}
+
+Result<State> state_from_json(const nlohmann::json& j) {
+  try {
+    State s;
+    j.at("run_id").get_to(s.run_id);
+    j.at("config").get_to(s.config);
+    j.at("created_at_ms").get_to(s.created_at_ms);
+    j.at("seed_commit").get_to(s.seed_commit);
+    j.at("phase").get_to(s.phase);
+    j.at("done_reason").get_to(s.done_reason);
+    j.at("done_reason_code").get_to(s.done_reason_code);
+    j.at("generation").get_to(s.generation);
+    j.at("total_evals").get_to(s.total_evals);
+    j.at("targets").get_to(s.targets);
+    j.at("individuals").get_to(s.individuals);
+    j.at("batch").get_to(s.batch);
+    j.at("cache").get_to(s.cache);
+    j.at("best").get_to(s.best);
+    j.at("synergy_records").get_to(s.synergy_records);
+    j.at("rng").get_to(s.rng);
+    j.at("gens_without_improvement").get_to(s.gens_without_improvement);
+    j.at("last_reflected_generation").get_to(s.last_reflected_generation);
+    j.at("last_selection").get_to(s.last_selection);
+    j.at("event_seq").get_to(s.event_seq);
+    for (std::size_t i = 0; i < s.targets.size(); ++i) s.target_index[s.targets[i].id] = i;
+    for (const auto& ind : s.individuals) s.by_branch[ind.branch] = ind.id;
+    s.archive = selection::ParetoArchive(s.config.directions_vector());
+    for (std::uint64_t id : j.at("archive").get<std::vector<std::uint64_t>>()) {
+      if (id >= s.individuals.size()) {
+        return make_error(ErrorCode::kStorage, "snapshot archive names unknown individual");
+      }
+      s.archive.insert(id, s.individuals[id].fitness);
+    }
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kStorage,
+                      "snapshot could not be decoded: " + std::string(e.what()));
+  }
+}
+
+}  // namespace evo::state

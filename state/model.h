@@ -1,0 +1,172 @@
+// The run model: configuration, targets, individuals (batch items and their lifecycle) and
+// the whole run state. Plain data; the state machine in machine.h is the only writer.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/rng.h"
+#include "policy/rules.h"
+#include "selection/selection.h"
+
+namespace evo::state {
+
+enum class PolicyMode { kBoth, kServer, kAgent, kOff };
+enum class BenchmarkFormat { kNumbers, kJson };
+
+struct ObjectiveSpec {
+  std::string name;
+  Direction direction = Direction::kMin;
+};
+
+struct Config {
+  std::string repo_path;
+  std::string benchmark_cmd;
+  BenchmarkFormat benchmark_format = BenchmarkFormat::kNumbers;
+  std::string quick_cmd;
+  std::vector<ObjectiveSpec> objectives;
+  int max_fe = 500;
+  int pop_size = 8;
+  double mutation_rate = 0.5;
+  double structural_rate = 0.2;
+  int synergy_interval = 3;
+  int top_k_survive = 5;
+  std::vector<std::string> directions;
+  std::vector<std::string> protected_patterns;
+  std::vector<std::string> test_patterns;
+  PolicyMode policy_mode = PolicyMode::kBoth;
+  bool archive_eliminated = true;
+  bool manage_refs = true;
+  std::optional<int> max_generations;
+  std::optional<double> max_wall_time_s;
+  std::optional<int> stagnation_generations;
+  std::optional<std::vector<double>> target_fitness;
+  std::uint64_t seed = 0;
+
+  std::vector<Direction> directions_vector() const;
+};
+
+struct Target {
+  std::string id;
+  std::string file;
+  std::string function;
+  std::string description;
+  std::string hint;
+  std::string impact = "medium";
+  std::string lines;
+  std::vector<std::string> derived_from;
+  bool frozen = false;
+  double temperature = 1.0;
+  int stagnation = 0;
+  std::vector<std::uint64_t> active;       // surviving individual ids, ascending
+  std::vector<std::uint64_t> local_front;  // non-dominated subset of `active`, ascending
+  std::optional<std::uint64_t> best;       // representative of local_front
+};
+
+// Lifecycle of a batch item: planned -> coded -> approved | rejected -> evaluated | failed.
+// abandoned: still in flight when select ran with force, or when the run stopped.
+enum class ItemState { kPlanned, kCoded, kApproved, kRejected, kEvaluated, kFailed, kAbandoned };
+const char* to_string(ItemState s);
+
+// How code_ready concluded, so a re-report gets the same reply.
+enum class CodeOutcome { kNone, kAwaitingReview, kAutoApproved, kAutoRejected, kCached };
+
+struct Individual {
+  std::uint64_t id = 0;  // creation order; 0 is the seed
+  std::string branch;
+  int generation = 0;
+  std::string target_id;  // "<a>+<b>" for synergy
+  Operation operation = Operation::kMutate;
+  bool is_seed = false;
+  bool registered_late = false;  // a synergy branch first seen at code_ready
+  std::vector<std::string> parent_branches;
+  std::string target_file;
+  std::string target_function;
+  std::string structural_op;
+  ItemState state = ItemState::kPlanned;
+  CodeOutcome code_outcome = CodeOutcome::kNone;
+  std::string parent_commit;  // what the change was diffed against
+  std::string commit;         // the reviewed commit, pinned at code_ready
+  std::string code_hash;
+  std::vector<std::string> changed_files;
+  std::vector<policy::Finding> violations;
+  std::vector<policy::Finding> flags;
+  std::string reason;  // rejection / failure reason
+  std::vector<double> fitness;  // set when evaluated successfully
+  bool success = false;
+  std::optional<std::uint64_t> cache_of;
+  std::string raw_output;  // last part of the benchmark output, truncated
+  bool is_new_best = false;
+  bool on_front_at_eval = false;
+  std::uint64_t evals_at = 0;  // total_evals right after this evaluation
+  int pareto_rank = 0;         // set by select; 0 = never ranked
+  bool alive = false;          // in its target's active population
+  bool eliminated = false;
+
+  bool in_flight() const {
+    return state == ItemState::kPlanned || state == ItemState::kCoded ||
+           state == ItemState::kApproved;
+  }
+};
+
+struct SynergyRecord {
+  std::string branch;
+  int generation = 0;
+  std::vector<std::string> target_ids;
+  std::vector<double> fitness_values;
+  bool success = false;
+  std::map<std::string, std::vector<double>> individual_fitnesses;
+  std::map<std::string, double> synergy_gain;  // per objective name; positive = helps
+};
+
+enum class RunPhase { kSetup, kGenerating, kReflecting, kDone };
+const char* to_string(RunPhase p);
+
+// The outcome of the last select, kept so a repeated select gets the same reply.
+struct SelectionSummary {
+  int generation = -1;
+  std::vector<std::string> keep;
+  std::vector<std::string> eliminate;
+  std::vector<std::string> abandoned;
+};
+
+struct State {
+  std::string run_id;
+  Config config;
+  std::int64_t created_at_ms = 0;
+  std::string seed_commit;  // HEAD at evo_init; the seed-baseline individual's commit
+  RunPhase phase = RunPhase::kSetup;
+  std::string done_reason;       // human sentence
+  std::string done_reason_code;  // max_fe | max_generations | max_wall_time | stagnation |
+                                 // target_fitness | stopped | no_active_targets
+  int generation = 0;            // the generation being worked on (selected ones are < this)
+  std::uint64_t total_evals = 0;
+  std::vector<Target> targets;  // registration order (planning order)
+  std::unordered_map<std::string, std::size_t> target_index;
+  std::vector<Individual> individuals;  // index == id
+  std::unordered_map<std::string, std::uint64_t> by_branch;
+  std::vector<std::uint64_t> batch;  // ids of the current generation's items
+  std::unordered_map<std::string, std::uint64_t> cache;  // code_hash -> evaluated original
+  selection::ParetoArchive archive;
+  std::optional<std::uint64_t> best;  // representative of the global front
+  std::vector<SynergyRecord> synergy_records;
+  Rng::State rng{};
+  int gens_without_improvement = 0;
+  int last_reflected_generation = -1;
+  SelectionSummary last_selection;
+  std::uint64_t event_seq = 0;  // events applied so far
+
+  const Individual* find(const std::string& branch) const;
+  Individual* find(const std::string& branch);
+  const Target* target(const std::string& id) const;
+  Target* target(const std::string& id);
+  std::optional<std::vector<double>> seed_obj() const;
+  std::uint64_t budget_remaining() const;
+};
+
+}  // namespace evo::state
