@@ -1,0 +1,237 @@
+// Engine implementation. See engine.h.
+#include "server/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+
+#include "state/events.h"
+#include "state/replies.h"
+
+namespace evo::server {
+
+using nlohmann::json;
+
+namespace {
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options,
+                                             std::shared_ptr<spdlog::logger> logger) {
+  if (!options.now_ms) options.now_ms = system_now_ms;
+  if (options.snapshot_every == 0) options.snapshot_every = 2000;
+  auto store = store::Store::open(options.data_dir, options.sync);
+  if (!store) return store.error();
+  return std::unique_ptr<Engine>(
+      new Engine(std::move(options), std::move(logger), std::move(store).value()));
+}
+
+Engine::Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
+               std::unique_ptr<store::Store> store)
+    : options_(std::move(options)), logger_(std::move(logger)), store_(std::move(store)) {}
+
+Engine::~Engine() = default;
+
+std::string Engine::new_run_id() {
+  // Readable and sortable: run-YYYYMMDD-HHMMSS-xxxx (the suffix tells apart runs created in
+  // the same second by different processes).
+  const std::time_t secs = static_cast<std::time_t>(now_ms() / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  const auto suffix = (static_cast<unsigned>(rd()) ^ static_cast<unsigned>(++id_counter_)) & 0xffffu;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "run-%s-%04x", stamp, suffix);
+  return buf;
+}
+
+Result<std::string> Engine::resolve_run(const std::optional<std::string>& run) {
+  if (run) {
+    auto exists = store_->run_exists(*run);
+    if (!exists) return exists.error();
+    if (!*exists) {
+      return make_error(ErrorCode::kNotFound, "argument 'run': unknown run '" + *run +
+                                                  "' (evo_list_runs lists the runs)");
+    }
+    return *run;
+  }
+  auto latest = store_->latest_run();
+  if (!latest) return latest.error();
+  if (!*latest) {
+    return make_error(ErrorCode::kNotFound, "no run exists yet: call evo_init first");
+  }
+  return **latest;
+}
+
+Result<state::State*> Engine::load(const std::string& run_id) {
+  auto it = runs_.find(run_id);
+  if (it == runs_.end()) {
+    auto st = std::make_unique<state::State>();
+    auto snap = store_->latest_snapshot(run_id);
+    if (!snap) return snap.error();
+    if (*snap) {
+      auto parsed = json::parse((*snap)->second, nullptr, false);
+      if (parsed.is_discarded()) {
+        return make_error(ErrorCode::kStorage, "snapshot of run " + run_id + " is corrupt");
+      }
+      auto restored = state::state_from_json(parsed);
+      if (!restored) return restored.error();
+      *st = std::move(restored).value();
+    }
+    it = runs_.emplace(run_id, std::move(st)).first;
+  }
+  state::State& s = *it->second;
+  auto events = store_->events_after(run_id, s.event_seq);
+  if (!events) return events.error();
+  for (const auto& ev : *events) {
+    if (ev.seq != s.event_seq + 1) {
+      runs_.erase(run_id);
+      return make_error(ErrorCode::kStorage, "event log of run " + run_id + " has a gap at " +
+                                                 std::to_string(s.event_seq + 1));
+    }
+    auto data = json::parse(ev.data, nullptr, false);
+    auto decoded = data.is_discarded()
+                       ? Result<state::Event>(make_error(ErrorCode::kStorage, "corrupt event"))
+                       : state::event_from_json(ev.type, data);
+    if (!decoded) {
+      runs_.erase(run_id);
+      return decoded.error();
+    }
+    state::apply_event(s, *decoded);
+  }
+  return &s;
+}
+
+Status Engine::persist(state::State& s, const state::Transition& t) {
+  if (t.events.empty()) return {};
+  const std::uint64_t base = s.event_seq - t.events.size();
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const auto& e = t.events[i];
+    EVO_TRY(store_->append_event(s.run_id, base + i + 1, state::event_type(e),
+                                 state::event_to_json(e).dump()));
+  }
+  if (base / options_.snapshot_every != s.event_seq / options_.snapshot_every) {
+    EVO_TRY(store_->put_snapshot(s.run_id, s.event_seq, state::state_to_json(s).dump()));
+  }
+  return {};
+}
+
+Result<json> Engine::create_run(state::Config config, const std::string& seed_commit) {
+  std::lock_guard lock(mu_);
+  EVO_TRY(store_->begin_write());
+  std::string run_id;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    run_id = new_run_id();
+    auto exists = store_->run_exists(run_id);
+    if (!exists) {
+      store_->rollback();
+      return exists.error();
+    }
+    if (!*exists) break;
+  }
+  auto st = std::make_unique<state::State>();
+  auto t = state::handle(*st, state::InitCmd{run_id, std::move(config), now_ms(), seed_commit});
+  if (!t) {
+    store_->rollback();
+    return t.error();
+  }
+  auto ok = store_->insert_run(run_id, st->created_at_ms);
+  if (ok.ok()) ok = persist(*st, *t);
+  if (ok.ok()) ok = store_->commit();
+  if (!ok.ok()) {
+    store_->rollback();
+    return ok.error();
+  }
+  runs_[run_id] = std::move(st);
+  logger_->info("run {} initialized", run_id);
+  return t->reply;
+}
+
+Result<json> Engine::mutate(const std::optional<std::string>& run, const Decide& decide,
+                            const AfterCommit& after) {
+  std::lock_guard lock(mu_);
+  EVO_TRY(store_->begin_write());
+  auto run_id = resolve_run(run);
+  if (!run_id) {
+    store_->rollback();
+    return run_id.error();
+  }
+  auto s = load(*run_id);
+  if (!s) {
+    store_->rollback();
+    return s.error();
+  }
+  auto t = decide(**s);
+  if (!t) {
+    store_->rollback();
+    return t.error();
+  }
+  auto ok = persist(**s, *t);
+  if (ok.ok()) ok = store_->commit();
+  if (!ok.ok()) {
+    // The in-memory state is ahead of the store: drop it, the next call reloads.
+    store_->rollback();
+    runs_.erase(*run_id);
+    logger_->error("run {}: could not persist: {}", *run_id, ok.error().message);
+    return ok.error();
+  }
+  if (after && !t->events.empty()) after(**s, *t);
+  return t->reply;
+}
+
+Result<json> Engine::read(const std::optional<std::string>& run, const Read& reader) {
+  std::lock_guard lock(mu_);
+  EVO_TRY(store_->begin_read());
+  auto run_id = resolve_run(run);
+  if (!run_id) {
+    store_->rollback();
+    return run_id.error();
+  }
+  auto s = load(*run_id);
+  store_->rollback();  // read-only: nothing to commit
+  if (!s) return s.error();
+  return reader(**s);
+}
+
+Result<json> Engine::list_runs() {
+  std::lock_guard lock(mu_);
+  EVO_TRY(store_->begin_read());
+  auto rows = store_->list_runs();
+  if (!rows) {
+    store_->rollback();
+    return rows.error();
+  }
+  json runs = json::array();
+  for (const auto& row : *rows) {
+    auto s = load(row.run_id);
+    if (!s) {
+      runs.push_back({{"run_id", row.run_id}, {"error", s.error().message}});
+      continue;
+    }
+    runs.push_back(state::run_summary_json(**s));
+  }
+  store_->rollback();
+  auto latest = rows->empty() ? json(nullptr) : json(rows->back().run_id);
+  return json{{"runs", runs}, {"latest_run", latest}, {"count", rows->size()}};
+}
+
+Result<git::Repo*> Engine::repo(const std::string& path) {
+  auto it = repos_.find(path);
+  if (it != repos_.end()) return it->second.get();
+  auto r = git::Repo::open(path);
+  if (!r) return r.error();
+  auto owned = std::make_unique<git::Repo>(std::move(r).value());
+  git::Repo* raw = owned.get();
+  repos_.emplace(path, std::move(owned));
+  return raw;
+}
+
+}  // namespace evo::server

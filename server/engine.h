@@ -1,0 +1,80 @@
+// The engine: the one place where the pure state machine meets the store, the clock and the
+// repositories. Every state-changing call runs under one mutex and one SQLite write
+// transaction: catch up on events other processes committed, decide, append the events,
+// commit, and only then reply.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "policy/git/repo.h"
+#include "server/store/store.h"
+#include "state/machine.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace evo::server {
+
+struct EngineOptions {
+  std::string data_dir;
+  store::SyncMode sync = store::SyncMode::kNormal;
+  // A snapshot is written every this many events, so a restart replays at most that many.
+  std::uint64_t snapshot_every = 2000;
+  std::function<std::int64_t()> now_ms;  // defaults to the system clock
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> open(EngineOptions options,
+                                              std::shared_ptr<spdlog::logger> logger);
+  ~Engine();
+
+  using Decide = std::function<Result<state::Transition>(state::State&)>;
+  // Called after the commit, still under the engine lock (git refs, memory files).
+  using AfterCommit = std::function<void(const state::State&, const state::Transition&)>;
+  using Read = std::function<Result<nlohmann::json>(const state::State&)>;
+
+  // Creates a new run from `config` and returns the init reply (with run_id).
+  Result<nlohmann::json> create_run(state::Config config, const std::string& seed_commit);
+  // Applies a decision to a run (nullopt: the latest run) durably; returns the reply.
+  Result<nlohmann::json> mutate(const std::optional<std::string>& run, const Decide& decide,
+                                const AfterCommit& after = {});
+  // Reads a run as committed now (including other processes' writes).
+  Result<nlohmann::json> read(const std::optional<std::string>& run, const Read& read);
+  Result<nlohmann::json> list_runs();
+
+  // A cached libgit2 handle; only use it inside decide/after/read callbacks (engine lock held).
+  Result<git::Repo*> repo(const std::string& path);
+
+  std::int64_t now_ms() const { return options_.now_ms(); }
+  spdlog::logger& logger() { return *logger_; }
+  const std::string& data_dir() const { return options_.data_dir; }
+
+ private:
+  Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
+         std::unique_ptr<store::Store> store);
+  Result<std::string> resolve_run(const std::optional<std::string>& run);
+  Result<state::State*> load(const std::string& run_id);
+  Status persist(state::State& s, const state::Transition& t);
+  std::string new_run_id();
+
+  EngineOptions options_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<store::Store> store_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<state::State>> runs_;
+  std::map<std::string, std::unique_ptr<git::Repo>> repos_;
+  std::uint64_t id_counter_ = 0;
+};
+
+}  // namespace evo::server

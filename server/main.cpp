@@ -1,0 +1,123 @@
+// evo-engine's command line: serve MCP over stdio, show run status, print the version.
+// Logs go to stderr (and to MCP clients as notifications/message), never to stdout.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "server/cli.h"
+#include "server/engine.h"
+#include "server/protocol/client_log_sink.h"
+#include "server/protocol/tool_registry.h"
+#include "server/tools/common.h"
+#include "server/transport/stdio_transport.h"
+
+#ifndef EVO_VERSION
+#define EVO_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace evo;
+
+constexpr const char* kInstructions =
+    "evo-engine keeps the books of an LLM-driven evolutionary code optimization run. "
+    "Start with evo_init, register targets (evo_register_targets), report the seed fitness "
+    "(evo_report_seed), then drive the loop with evo_step: begin_generation -> workers "
+    "(code_ready -> policy_pass/policy_fail -> fitness_ready) -> select -> reflect_done. "
+    "The server enforces policy and budgets; every reply names the next action.";
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level,
+                                            std::shared_ptr<spdlog::sinks::sink> extra = {}) {
+  auto err = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  std::vector<spdlog::sink_ptr> sinks{err};
+  if (extra) sinks.push_back(extra);
+  auto logger = std::make_shared<spdlog::logger>("evo-engine", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
+  return logger;
+}
+
+int run_serve(const std::string& data_dir, const std::string& level, const std::string& sync,
+              std::uint64_t snapshot_every) {
+  auto client_sink = std::make_shared<server::ClientLogSink>();
+  auto logger = make_logger(level, client_sink);
+  server::EngineOptions options;
+  options.data_dir = data_dir;
+  options.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
+  options.snapshot_every = snapshot_every;
+  auto engine = server::Engine::open(options, logger);
+  if (!engine) {
+    logger->critical("cannot open the data directory: {}", engine.error().message);
+    return 1;
+  }
+  auto registry = server::ToolRegistry::create(server::tools::all_tools(**engine));
+  if (!registry) {
+    logger->critical("tool registry: {}", registry.error().message);
+    return 1;
+  }
+  logger->info("evo-engine {} serving MCP over stdio (data dir {})", EVO_VERSION, data_dir);
+  server::ServerInfo info;
+  info.version = EVO_VERSION;
+  info.title = "evo-engine: evolutionary code optimization bookkeeping";
+  info.instructions = kInstructions;
+  server::McpSession* attached = nullptr;
+  const int rc = server::serve_stdio(info, *registry, logger, {}, {},
+                                     [&](server::McpSession& session) {
+                                       attached = &session;
+                                       client_sink->attach(&session);
+                                     });
+  if (attached) client_sink->detach(attached);
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"evo-engine: an MCP server that keeps the books of evolutionary code optimization"};
+  app.set_version_flag("--version", std::string("evo-engine ") + EVO_VERSION);
+  app.require_subcommand(1);
+
+  std::string data_dir_flag;
+  std::string log_level = "info";
+
+  auto* serve = app.add_subcommand("serve", "Serve MCP");
+  bool stdio = false;
+  std::string sync = "normal";
+  std::uint64_t snapshot_every = 2000;
+  serve->add_flag("--stdio", stdio, "Serve over stdin/stdout (one JSON message per line)");
+  serve->add_option("--data-dir", data_dir_flag, "State directory (default: $EVO_DATA_DIR, "
+                                                 "else $XDG_STATE_HOME/evo-engine)");
+  serve->add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  serve->add_option("--sync", sync,
+                    "SQLite durability: normal (a commit survives a process crash) or full "
+                    "(also a power loss; slower)")
+      ->check(CLI::IsMember({"normal", "full"}));
+  serve->add_option("--snapshot-every", snapshot_every, "Events between snapshots")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+
+  auto* status = app.add_subcommand("status", "Show runs");
+  std::string run_id;
+  bool as_json = false;
+  status->add_option("--data-dir", data_dir_flag, "State directory");
+  status->add_option("--run", run_id, "Show one run in detail");
+  status->add_flag("--json", as_json, "Print JSON instead of a table");
+
+  CLI11_PARSE(app, argc, argv);
+
+  const std::string data_dir = server::cli::resolve_data_dir(data_dir_flag);
+  if (serve->parsed()) {
+    if (!stdio) {
+      std::cerr << "evo-engine serve: choose a transport (--stdio)\n";
+      return 2;
+    }
+    return run_serve(data_dir, log_level, sync, snapshot_every);
+  }
+  auto logger = make_logger("warn");
+  return server::cli::run_status(data_dir, run_id.empty() ? std::nullopt
+                                                          : std::optional<std::string>(run_id),
+                                 as_json, logger);
+}

@@ -1,0 +1,272 @@
+// SQLite implementation of the event store. See store.h.
+#include "server/store/store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace evo::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs(
+  ord INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL UNIQUE,
+  created_at_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots(
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq)) WITHOUT ROWID;
+)sql";
+
+// Resets a cached statement when it leaves scope, so it never holds a read lock.
+struct StmtGuard {
+  sqlite3_stmt* stmt;
+  ~StmtGuard() {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+};
+
+void bind_text(sqlite3_stmt* st, int idx, const std::string& s) {
+  sqlite3_bind_text(st, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+std::string column_text(sqlite3_stmt* st, int col) {
+  const auto* p = sqlite3_column_text(st, col);
+  const int n = sqlite3_column_bytes(st, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode sync) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return make_error(ErrorCode::kStorage,
+                      "cannot create data directory '" + data_dir + "': " + ec.message());
+  }
+  const std::string path = (std::filesystem::path(data_dir) / "evo.sqlite3").string();
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                     SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return make_error(ErrorCode::kStorage, "cannot open '" + path + "': " + msg);
+  }
+  std::unique_ptr<Store> store(new Store(db, path));
+  sqlite3_busy_timeout(db, 30000);
+  EVO_TRY(store->exec("PRAGMA journal_mode=WAL"));
+  EVO_TRY(store->exec(sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
+                                              : "PRAGMA synchronous=NORMAL"));
+  EVO_TRY(store->exec("PRAGMA foreign_keys=ON"));
+  EVO_TRY(store->begin_write());
+  if (auto st = store->exec(kSchema); !st.ok()) {
+    store->rollback();
+    return st.error();
+  }
+  EVO_TRY(store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
+  EVO_TRY(store->commit());
+  return store;
+}
+
+Store::Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+Store::~Store() {
+  if (in_tx_) rollback();
+  for (auto& [sql, st] : statements_) sqlite3_finalize(st);
+  sqlite3_close(db_);
+}
+
+Error Store::sql_error(const std::string& what) const {
+  return make_error(ErrorCode::kStorage, what + ": " + sqlite3_errmsg(db_));
+}
+
+Status Store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return make_error(ErrorCode::kStorage, std::string("sqlite: ") + msg);
+  }
+  return {};
+}
+
+Result<sqlite3_stmt*> Store::prepare(const char* sql) {
+  for (auto& [text, st] : statements_) {
+    if (text == sql) return st;
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+    return sql_error("prepare failed");
+  }
+  statements_.emplace_back(sql, st);
+  return st;
+}
+
+Status Store::begin_write() {
+  EVO_TRY(exec("BEGIN IMMEDIATE"));
+  in_tx_ = true;
+  return {};
+}
+
+Status Store::begin_read() {
+  EVO_TRY(exec("BEGIN"));
+  in_tx_ = true;
+  return {};
+}
+
+Status Store::commit() {
+  auto st = exec("COMMIT");
+  if (!st.ok()) {
+    rollback();
+    return st;
+  }
+  in_tx_ = false;
+  return {};
+}
+
+void Store::rollback() {
+  if (!in_tx_) return;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  in_tx_ = false;
+}
+
+Status Store::insert_run(const std::string& run_id, std::int64_t created_at_ms) {
+  auto st = prepare("INSERT INTO runs(run_id, created_at_ms) VALUES(?1, ?2)");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, created_at_ms);
+  if (sqlite3_step(*st) != SQLITE_DONE) return sql_error("cannot record run " + run_id);
+  return {};
+}
+
+Result<std::vector<RunRow>> Store::list_runs() {
+  auto st = prepare("SELECT run_id, created_at_ms FROM runs ORDER BY ord");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  std::vector<RunRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    rows.push_back({column_text(*st, 0), sqlite3_column_int64(*st, 1)});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot list runs");
+  return rows;
+}
+
+Result<std::optional<std::string>> Store::latest_run() {
+  auto st = prepare("SELECT run_id FROM runs ORDER BY ord DESC LIMIT 1");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  const int rc = sqlite3_step(*st);
+  if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(*st, 0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return sql_error("cannot read the latest run");
+}
+
+Result<bool> Store::run_exists(const std::string& run_id) {
+  auto st = prepare("SELECT 1 FROM runs WHERE run_id = ?1");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  const int rc = sqlite3_step(*st);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sql_error("cannot look up run " + run_id);
+}
+
+Status Store::append_event(const std::string& run_id, std::uint64_t seq, const std::string& type,
+                           const std::string& data) {
+  auto st = prepare("INSERT INTO events(run_id, seq, type, data) VALUES(?1, ?2, ?3, ?4)");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  bind_text(*st, 3, type);
+  bind_text(*st, 4, data);
+  if (sqlite3_step(*st) != SQLITE_DONE) {
+    return sql_error("cannot append event " + std::to_string(seq) + " of run " + run_id);
+  }
+  return {};
+}
+
+Result<std::uint64_t> Store::last_seq(const std::string& run_id) {
+  auto st = prepare("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?1");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  if (sqlite3_step(*st) != SQLITE_ROW) return sql_error("cannot read the log of run " + run_id);
+  return static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0));
+}
+
+Result<std::vector<StoredEvent>> Store::events_after(const std::string& run_id,
+                                                     std::uint64_t seq) {
+  auto st = prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
+                    "ORDER BY seq");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  std::vector<StoredEvent> out;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    out.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)), column_text(*st, 1),
+                   column_text(*st, 2)});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read the log of run " + run_id);
+  return out;
+}
+
+Status Store::put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data) {
+  auto ins = prepare("INSERT OR REPLACE INTO snapshots(run_id, seq, data) VALUES(?1, ?2, ?3)");
+  if (!ins) return ins.error();
+  {
+    StmtGuard g{*ins};
+    bind_text(*ins, 1, run_id);
+    sqlite3_bind_int64(*ins, 2, static_cast<sqlite3_int64>(seq));
+    bind_text(*ins, 3, data);
+    if (sqlite3_step(*ins) != SQLITE_DONE) return sql_error("cannot store a snapshot");
+  }
+  // Older snapshots are superseded; the event log stays complete.
+  auto del = prepare("DELETE FROM snapshots WHERE run_id = ?1 AND seq < ?2");
+  if (!del) return del.error();
+  StmtGuard g{*del};
+  bind_text(*del, 1, run_id);
+  sqlite3_bind_int64(*del, 2, static_cast<sqlite3_int64>(seq));
+  if (sqlite3_step(*del) != SQLITE_DONE) return sql_error("cannot prune snapshots");
+  return {};
+}
+
+Result<std::optional<std::pair<std::uint64_t, std::string>>> Store::latest_snapshot(
+    const std::string& run_id) {
+  auto st = prepare("SELECT seq, data FROM snapshots WHERE run_id = ?1 ORDER BY seq DESC LIMIT 1");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  const int rc = sqlite3_step(*st);
+  using Out = std::optional<std::pair<std::uint64_t, std::string>>;
+  if (rc == SQLITE_ROW) {
+    return Out(std::make_pair(static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)),
+                              column_text(*st, 1)));
+  }
+  if (rc == SQLITE_DONE) return Out();
+  return sql_error("cannot read snapshots of run " + run_id);
+}
+
+}  // namespace evo::store

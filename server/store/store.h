@@ -1,0 +1,80 @@
+// Durable storage of runs: an append-only event log plus periodic snapshots, in SQLite (WAL).
+// Every state-changing call appends its events inside one write transaction, which is
+// committed before the reply goes out. BEGIN IMMEDIATE serializes writers across processes,
+// so two servers on one data dir never fork a run: each catches up on the other's events
+// before deciding.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace evo::store {
+
+enum class SyncMode { kNormal, kFull };
+
+struct RunRow {
+  std::string run_id;
+  std::int64_t created_at_ms = 0;
+};
+
+struct StoredEvent {
+  std::uint64_t seq = 0;  // 1-based position in the run's log
+  std::string type;
+  std::string data;  // JSON text
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) <data_dir>/evo.sqlite3.
+  static Result<std::unique_ptr<Store>> open(const std::string& data_dir, SyncMode sync);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Write transaction (BEGIN IMMEDIATE: takes the database write lock at once).
+  Status begin_write();
+  // Read transaction: a consistent view of what other processes committed.
+  Status begin_read();
+  Status commit();
+  void rollback();
+
+  Status insert_run(const std::string& run_id, std::int64_t created_at_ms);
+  Result<std::vector<RunRow>> list_runs();
+  Result<std::optional<std::string>> latest_run();
+  Result<bool> run_exists(const std::string& run_id);
+
+  // Appends events with consecutive seqs starting at first_seq. Fails (kStorage) if a seq is
+  // already taken, which would mean another writer got ahead: the caller must catch up.
+  Status append_event(const std::string& run_id, std::uint64_t seq, const std::string& type,
+                      const std::string& data);
+  Result<std::uint64_t> last_seq(const std::string& run_id);
+  Result<std::vector<StoredEvent>> events_after(const std::string& run_id, std::uint64_t seq);
+
+  Status put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data);
+  // Latest snapshot (seq, JSON text), if any.
+  Result<std::optional<std::pair<std::uint64_t, std::string>>> latest_snapshot(
+      const std::string& run_id);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Store(sqlite3* db, std::string path);
+  Status exec(const char* sql);
+  Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
+  Error sql_error(const std::string& what) const;
+
+  sqlite3* db_;
+  std::string path_;
+  std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
+  bool in_tx_ = false;
+};
+
+}  // namespace evo::store

@@ -1,0 +1,72 @@
+// evo_check_cache: has identical in-scope code been evaluated before?
+#include "core/validate.h"
+#include "server/git_edge.h"
+#include "server/tools/common.h"
+#include "state/replies.h"
+
+namespace evo::server::tools {
+
+ToolDef make_evo_check_cache(Engine& engine) {
+  ToolDef def;
+  def.name = "evo_check_cache";
+  def.title = "Check the fitness cache";
+  def.description =
+      "Look up a variant by the server's content hash (from code_ready) or by branch name (the "
+      "server hashes the branch's in-scope files itself). A client-computed hash is only a "
+      "hint: the server never trusts it for cache hits.";
+  def.input_schema = object_schema(
+      {{"code_hash", {{"type", "string"}, {"minLength", 1}, {"maxLength", 128}}},
+       {"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}});
+  def.output_schema = output_schema({{"cached", {{"type", "boolean"}}},
+                                     {"code_hash", {{"type", "string"}}}},
+                                    {"cached"});
+  def.handler = [&engine](const json& args, ToolContext&) {
+    auto hash = opt_string(args, "code_hash");
+    auto branch = opt_string(args, "branch");
+    if (!hash && !branch) {
+      return ToolOutcome::fail("invalid_argument: give 'code_hash' or 'branch'");
+    }
+    if (branch) {
+      if (auto p = branch_name_problem(*branch); !p.empty()) {
+        return ToolOutcome::fail("invalid_argument: argument 'branch': " + p);
+      }
+    }
+    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
+      std::string key = hash.value_or("");
+      if (branch) {
+        const state::Individual* ind = s.find(*branch);
+        if (ind == nullptr) {
+          return make_error(ErrorCode::kNotFound,
+                            "argument 'branch': '" + *branch + "' is not an item of run " +
+                                s.run_id);
+        }
+        if (!ind->code_hash.empty()) {
+          key = ind->code_hash;
+        } else if (s.config.policy_mode != state::PolicyMode::kOff) {
+          auto repo = engine.repo(s.config.repo_path);
+          if (!repo) return repo.error();
+          auto tip = observe_tip(**repo, *branch);
+          if (!tip) return tip.error();
+          if (tip->empty()) {
+            return make_error(ErrorCode::kNotFound, "argument 'branch': '" + *branch +
+                                                        "' does not exist in the repository");
+          }
+          auto h = (*repo)->code_hash(*tip, state::scope_files(s, *ind));
+          if (!h) return h.error();
+          key = *h;
+        }
+      }
+      auto it = s.cache.find(key);
+      if (key.empty() || it == s.cache.end()) return json{{"cached", false}, {"code_hash", key}};
+      const auto& original = s.individuals[it->second];
+      return json{{"cached", true},
+                  {"code_hash", key},
+                  {"branch", original.branch},
+                  {"fitness", state::fitness_value(s, original.fitness)},
+                  {"fitness_values", original.fitness}};
+    }));
+  };
+  return def;
+}
+
+}  // namespace evo::server::tools

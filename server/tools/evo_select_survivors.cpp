@@ -1,0 +1,29 @@
+// evo_select_survivors: the legacy select; same rules as evo_step select.
+#include "server/tools/phases.h"
+
+namespace evo::server::tools {
+
+ToolDef make_evo_select_survivors(Engine& engine) {
+  ToolDef def;
+  def.name = "evo_select_survivors";
+  def.title = "Select survivors (legacy)";
+  def.description =
+      "Legacy flow: NSGA-II selection at the end of a generation. Refused while items are in "
+      "flight unless force is true (they are then abandoned).";
+  def.input_schema = object_schema({{"force", {{"type", "boolean"}}}});
+  def.output_schema = output_schema({{"keep", {{"type", "array"}}},
+                                     {"eliminate", {{"type", "array"}}},
+                                     {"best_branch", {{"type", "string"}}},
+                                     {"pareto_front_size", {{"type", "integer"}}}},
+                                    {"keep", "eliminate", "best_branch"});
+  def.handler = [&engine](const json& args, ToolContext&) {
+    auto r = select(engine, run_arg(args), args.value("force", false));
+    if (!r) return to_outcome(r);
+    json out = *r;
+    out.erase("action");
+    return ToolOutcome::ok(out);
+  };
+  return def;
+}
+
+}  // namespace evo::server::tools
