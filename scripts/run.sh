@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds evo-engine into build/, and runs its main job: the
+# scripted demo evolution on the bundled example (no LLM needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+cmake --preset default >/dev/null
+cmake --build --preset default -j2
+exec ./build/evo-engine demo "$@"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what evo-engine needs to build and test, from Debian's packages only.
+# Runs apt-get when root and something is missing; otherwise says what to install.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git python3
+  nlohmann-json3-dev libcpp-httplib-dev libgit2-dev libasio-dev libspdlog-dev libfmt-dev
+  doctest-dev libsqlite3-dev libcli11-dev libvalijson-dev libssl-dev
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    # node and npm may come from elsewhere than Debian (nvm, nodesource): accept them.
+    case "$p" in
+      nodejs) command -v node >/dev/null 2>&1 && continue ;;
+      npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "evo-engine needs these Debian packages: ${missing[*]}" >&2
+  echo "run: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

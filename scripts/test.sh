@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds everything with warnings as errors and runs every test: unit suites, transcripts and
+# real-process integration tests (official MCP SDK client, kill -9 recovery), then the unit
+# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+jobs=2
+cmake --preset werror >/dev/null
+cmake --build --preset werror -j"$jobs"
+ctest --preset werror
+
+if [ "${EVO_SKIP_ASAN:-0}" != "1" ]; then
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j"$jobs"
+  ctest --preset asan -LE integration
+fi
