@@ -26,6 +26,8 @@ class Repo {
   Repo& operator=(Repo&&) noexcept;
   ~Repo();
 
+  // Full hex id of the commit HEAD resolves to (attached or detached); kNotFound when unborn.
+  Result<std::string> head_commit() const;
   // Full hex id of refs/heads/<branch>'s commit; kNotFound when the branch does not exist.
   Result<std::string> branch_commit(const std::string& branch) const;
   // Resolves a commit given as a full or abbreviated hex id, a branch name, or a tag name
