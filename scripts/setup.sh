@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git python3
   nlohmann-json3-dev libcpp-httplib-dev libgit2-dev libasio-dev libspdlog-dev libfmt-dev
   doctest-dev libsqlite3-dev libcli11-dev libvalijson-dev libssl-dev
-  nodejs npm
+  nodejs npm ccache
 )
 
 missing=()

@@ -11,7 +11,7 @@ ToolDef make_evo_report_seed(Engine& engine) {
       "Report the benchmark result of the unmodified code (branch/tag seed-baseline), one "
       "value per objective as `fitness_values` (or `fitness`). It counts as one evaluation.";
   def.input_schema = object_schema(fitness_properties());
-  def.output_schema = output_schema({{"seed_obj", {}},
+  def.output_schema = output_schema({{"seed_obj", json::object()},
                                      {"seed_obj_values", {{"type", "array"}}},
                                      {"total_evals", {{"type", "integer"}}}},
                                     {"seed_obj", "total_evals"});
