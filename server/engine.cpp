@@ -150,7 +150,9 @@ Result<json> Engine::create_run(state::Config config, const std::string& seed_co
     store_->rollback();
     return ok.error();
   }
-  runs_[run_id] = std::move(st);
+  auto& stored = runs_[run_id];
+  stored = std::move(st);
+  notify(*stored, t->events);
   logger_->info("run {} initialized", run_id);
   return t->reply;
 }
@@ -183,7 +185,10 @@ Result<json> Engine::mutate(const std::optional<std::string>& run, const Decide&
     logger_->error("run {}: could not persist: {}", *run_id, ok.error().message);
     return ok.error();
   }
-  if (after && !t->events.empty()) after(**s, *t);
+  if (!t->events.empty()) {
+    if (after) after(**s, *t);
+    notify(**s, t->events);
+  }
   return t->reply;
 }
 
@@ -221,6 +226,17 @@ Result<json> Engine::list_runs() {
   store_->rollback();
   auto latest = rows->empty() ? json(nullptr) : json(rows->back().run_id);
   return json{{"runs", runs}, {"latest_run", latest}, {"count", rows->size()}};
+}
+
+void Engine::notify(const state::State& s, const std::vector<state::Event>& events) {
+  for (const auto& observer : observers_) {
+    try {
+      observer(s, events);
+    } catch (const std::exception& e) {
+      // An observer (memory files, notifications) must never undo or block a committed call.
+      logger_->error("run {}: observer failed: {}", s.run_id, e.what());
+    }
+  }
 }
 
 Result<git::Repo*> Engine::repo(const std::string& path) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,11 @@ class Engine {
   // A cached libgit2 handle; only use it inside decide/after/read callbacks (engine lock held).
   Result<git::Repo*> repo(const std::string& path);
 
+  // Observers see every committed batch of events, after the commit and under the engine lock
+  // (the memory writer and resource notifications hang here). Register before serving.
+  using Observer = std::function<void(const state::State&, const std::vector<state::Event>&)>;
+  void add_observer(Observer observer) { observers_.push_back(std::move(observer)); }
+
   std::int64_t now_ms() const { return options_.now_ms(); }
   spdlog::logger& logger() { return *logger_; }
   const std::string& data_dir() const { return options_.data_dir; }
@@ -66,6 +72,7 @@ class Engine {
   Result<std::string> resolve_run(const std::optional<std::string>& run);
   Result<state::State*> load(const std::string& run_id);
   Status persist(state::State& s, const state::Transition& t);
+  void notify(const state::State& s, const std::vector<state::Event>& events);
   std::string new_run_id();
 
   EngineOptions options_;
@@ -74,6 +81,7 @@ class Engine {
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<state::State>> runs_;
   std::map<std::string, std::unique_ptr<git::Repo>> repos_;
+  std::vector<Observer> observers_;
   std::uint64_t id_counter_ = 0;
 };
 

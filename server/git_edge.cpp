@@ -43,17 +43,20 @@ Result<state::GitObservation> observe_code(const git::Repo& repo, const state::C
   auto facts = repo.diff(parent, obs.commit);
   if (!facts) return facts.error();
   obs.facts = std::move(facts).value();
+  // Structural variants may add files next to the target (new, copied or renamed into its
+  // directory): they are part of the variant's content, so they are part of its hash.
   std::vector<std::string> paths = plan.scope_files;
-  if (plan.late_item || !plan.scope_files.empty()) {
-    // Structural variants may add files next to the target: they are part of the content.
-    for (const auto& f : obs.facts.files) {
-      if (f.status != policy::FileStatus::kAdded) continue;
-      for (const auto& scope : plan.scope_files) {
-        const auto dir = scope.substr(0, scope.rfind('/') == std::string::npos ? 0 : scope.rfind('/'));
-        const auto fdir = f.new_path.substr(
-            0, f.new_path.rfind('/') == std::string::npos ? 0 : f.new_path.rfind('/'));
-        if (dir == fdir) paths.push_back(f.new_path);
-      }
+  auto dir_of = [](const std::string& p) {
+    const auto slash = p.rfind('/');
+    return slash == std::string::npos ? std::string() : p.substr(0, slash);
+  };
+  for (const auto& f : obs.facts.files) {
+    const bool arrived = f.status == policy::FileStatus::kAdded ||
+                         f.status == policy::FileStatus::kCopied ||
+                         f.status == policy::FileStatus::kRenamed;
+    if (!arrived) continue;
+    for (const auto& scope : plan.scope_files) {
+      if (dir_of(scope) == dir_of(f.new_path)) paths.push_back(f.new_path);
     }
   }
   auto hash = repo.code_hash(obs.commit, paths);

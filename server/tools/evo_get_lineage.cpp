@@ -1,4 +1,5 @@
 // evo_get_lineage: the ancestry of a branch, back to the seed.
+#include "policy/git/repo.h"
 #include "server/tools/common.h"
 #include "state/replies.h"
 
@@ -12,14 +13,36 @@ ToolDef make_evo_get_lineage(Engine& engine) {
       "Trace a branch's ancestry: every ancestor with generation, operation, parents, fitness, "
       "Pareto rank, lifecycle state, reviewed commit, and cache-hit origin.";
   def.input_schema = object_schema(
-      {{"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}}, {"branch"});
+      {{"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
+       {"include_diff",
+        {{"type", "boolean"},
+         {"description", "Also return the branch's reviewed diff (parent commit to reviewed "
+                          "commit), read from git even when the branch was archived."}}}},
+      {"branch"});
   def.output_schema = output_schema({{"branch", {{"type", "string"}}},
                                      {"lineage", {{"type", "array"}}}},
                                     {"branch", "lineage"});
   def.handler = [&engine](const json& args, ToolContext&) {
     const auto branch = args.at("branch").get<std::string>();
-    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) {
-      return state::lineage_json(s, branch);
+    const bool include_diff = args.value("include_diff", false);
+    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
+      auto lineage = state::lineage_json(s, branch);
+      if (!lineage || !include_diff) return lineage;
+      const state::Individual* ind = s.find(branch);
+      if (ind->eliminated) {
+        (*lineage)["archive_ref"] = "refs/evo/archive/" + s.run_id + "/" + branch;
+      }
+      if (ind->commit.empty() || ind->parent_commit.empty()) {
+        (*lineage)["diff"] = nullptr;
+        return lineage;
+      }
+      auto repo = engine.repo(s.config.repo_path);
+      if (!repo) return repo.error();
+      auto facts = (*repo)->diff(ind->parent_commit, ind->commit);
+      if (!facts) return facts.error();
+      (*lineage)["diff"] = facts->diff_text;
+      (*lineage)["diff_truncated"] = facts->diff_truncated;
+      return lineage;
     }));
   };
   return def;
