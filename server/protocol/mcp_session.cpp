@@ -1,0 +1,329 @@
+// McpSession's dispatcher: envelope errors, lifecycle gating, the in-flight table behind
+// cancellation and progress, and the one last-resort catch around method handlers.
+#include "server/protocol/mcp_session.h"
+
+#include <cmath>
+#include <exception>
+#include <utility>
+
+#include "server/protocol/session_impl.h"
+
+namespace evo::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kLoggedPrefix = 200;
+
+std::string excerpt(std::string_view raw) {
+  if (raw.size() <= kLoggedPrefix) return std::string(raw);
+  return std::string(raw.substr(0, kLoggedPrefix)) + "...";
+}
+
+std::optional<json> progress_token_of(const json& params) {
+  if (!params.is_object()) return std::nullopt;
+  const auto meta = params.find("_meta");
+  if (meta == params.end() || !meta->is_object()) return std::nullopt;
+  const auto token = meta->find("progressToken");
+  if (token == meta->end() || !(token->is_string() || token->is_number())) return std::nullopt;
+  return *token;
+}
+
+}  // namespace
+
+McpSession::Impl::Impl(ServerInfo info_in, std::shared_ptr<const ToolRegistry> tools_in,
+                       Outbound& out_in, std::shared_ptr<spdlog::logger> logger_in,
+                       SessionOptions options_in)
+    : info(std::move(info_in)),
+      tools(std::move(tools_in)),
+      out(out_in),
+      logger(std::move(logger_in)),
+      options(options_in),
+      level(options_in.initial_log_level),
+      executor(logger) {}
+
+void McpSession::Impl::send(const jsonrpc::Response& response) {
+  out.send(jsonrpc::to_json(response));
+}
+
+void McpSession::Impl::receive(std::string_view raw) {
+  logger->trace("<- {}", excerpt(raw));
+  auto parsed = jsonrpc::parse_message(raw, options.max_message_bytes);
+  if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
+    if (!failure->reply) {
+      logger->debug("dropped a malformed response: {}", failure->error.message);
+      return;
+    }
+    logger->debug("refused a message: {}", failure->error.message);
+    send(jsonrpc::make_error(failure->id, failure->error));
+    return;
+  }
+  auto& message = std::get<jsonrpc::Message>(parsed);
+  if (auto* request = std::get_if<jsonrpc::Request>(&message)) {
+    on_request(std::move(*request));
+  } else if (const auto* notification = std::get_if<jsonrpc::Notification>(&message)) {
+    on_notification(*notification);
+  } else {
+    // We send no requests yet, so any response is unsolicited.
+    logger->debug("ignored a response from the client");
+  }
+}
+
+void McpSession::Impl::on_request(jsonrpc::Request request) {
+  const auto entry_it = methods.find(request.method);
+  // Method-not-found comes before the lifecycle check: a 2026-07-28 client probes with
+  // server/discover before initialize and must get -32601, not "not initialized".
+  if (entry_it == methods.end()) {
+    send(jsonrpc::make_error(request.id, jsonrpc::kMethodNotFound,
+                             "Method not found: " + request.method));
+    return;
+  }
+  const MethodEntry& entry = entry_it->second;
+  if (closed) {
+    send(jsonrpc::make_error(request.id, jsonrpc::kInternalError, "session is shutting down"));
+    return;
+  }
+  if (!initialized && !entry.options.before_initialize) {
+    send(jsonrpc::make_error(request.id, jsonrpc::kInvalidRequest,
+                             "server not initialized: send initialize first"));
+    return;
+  }
+
+  auto flight = std::make_shared<InFlight>();
+  flight->id = request.id;
+  flight->method = request.method;
+  json params = request.params ? std::move(*request.params) : json::object();
+  flight->progress_token = progress_token_of(params);
+  bool duplicate = false;
+  {
+    // Nothing is sent while `mu` is held: the Outbound may block on a full pipe.
+    const std::lock_guard lock(mu);
+    duplicate = in_flight.count(flight->id) != 0;
+    if (!duplicate && entry.options.run_on == RunOn::kWorker) {
+      in_flight.emplace(flight->id, flight);
+    }
+  }
+  if (duplicate) {
+    send(jsonrpc::make_error(request.id, jsonrpc::kInvalidRequest,
+                             "duplicate request id " + jsonrpc::id_to_string(request.id) +
+                                 ": a request with this id is still in progress"));
+    return;
+  }
+
+  if (entry.options.run_on == RunOn::kReader) {
+    run(flight, entry, params);
+    return;
+  }
+  const MethodEntry* entry_ptr = &entry;  // the table is fixed once messages flow
+  const bool posted = executor.post(
+      [this, flight, entry_ptr, p = std::move(params)] { run(flight, *entry_ptr, p); });
+  if (!posted) {
+    finish(flight, jsonrpc::Error{jsonrpc::kInternalError, "session is shutting down", {}});
+  }
+}
+
+void McpSession::Impl::run(const std::shared_ptr<InFlight>& flight, const MethodEntry& entry,
+                           const json& params) {
+  if (flight->cancelled) {
+    logger->debug("skipped cancelled request {} ({})", jsonrpc::id_to_string(flight->id),
+                  flight->method);
+    finish(flight, json::object());  // finish() drops it: the reply is suppressed
+    return;
+  }
+  RequestContext ctx = make_context(flight);
+  MethodResult result;
+  // The one last-resort catch: a throwing handler becomes an error reply, never a dead server.
+  try {
+    result = entry.handler(params, ctx);
+  } catch (const std::exception& e) {
+    logger->error("{} threw: {}", flight->method, e.what());
+    result =
+        jsonrpc::Error{jsonrpc::kInternalError, std::string("internal error: ") + e.what(), {}};
+  } catch (...) {
+    logger->error("{} threw a non-standard exception", flight->method);
+    result = jsonrpc::Error{jsonrpc::kInternalError, "internal error: unknown exception", {}};
+  }
+  const bool opened_session = flight->method == "initialize" && result.index() == 0;
+  finish(flight, std::move(result));
+  // Log lines may go out only after the initialize reply itself.
+  if (opened_session) logging_open = true;
+}
+
+void McpSession::Impl::finish(const std::shared_ptr<InFlight>& flight, MethodResult result) {
+  {
+    const std::lock_guard lock(flight->mu);
+    flight->finished = true;
+  }
+  bool cancelled = false;
+  {
+    // Under `mu`, so a cancel either finds the request (and the reply is suppressed) or finds
+    // nothing (and is ignored): never both a cancel and a reply.
+    const std::lock_guard lock(mu);
+    const auto it = in_flight.find(flight->id);
+    if (it != in_flight.end() && it->second == flight) in_flight.erase(it);
+    cancelled = flight->cancelled;
+  }
+  if (cancelled) {
+    logger->debug("reply to cancelled request {} suppressed", jsonrpc::id_to_string(flight->id));
+    return;
+  }
+  if (auto* error = std::get_if<jsonrpc::Error>(&result)) {
+    send(jsonrpc::make_error(flight->id, std::move(*error)));
+  } else {
+    send(jsonrpc::make_result(flight->id, std::get<json>(std::move(result))));
+  }
+}
+
+RequestContext McpSession::Impl::make_context(const std::shared_ptr<InFlight>& flight) {
+  RequestContext ctx;
+  ctx.id = flight->id;
+  ctx.is_cancelled = [flight] { return flight->cancelled.load(); };
+  ctx.report_progress = [this, flight](double progress, std::optional<double> total,
+                                       const std::string& message) {
+    report_progress(*flight, progress, total, message);
+  };
+  ctx.log = [this](LogLevel lvl, const json& data) { log(lvl, data); };
+  return ctx;
+}
+
+void McpSession::Impl::report_progress(InFlight& flight, double progress,
+                                       std::optional<double> total, const std::string& message) {
+  if (!flight.progress_token || !client_ready) return;
+  if (!std::isfinite(progress) || (total && !std::isfinite(*total))) return;
+  const std::lock_guard lock(flight.mu);
+  if (flight.finished || flight.cancelled) return;
+  if (flight.any_progress && !(progress > flight.last_progress)) {
+    logger->debug("dropped non-increasing progress {} for request {}", progress,
+                  jsonrpc::id_to_string(flight.id));
+    return;
+  }
+  flight.any_progress = true;
+  flight.last_progress = progress;
+  json params{{"progressToken", *flight.progress_token}, {"progress", progress}};
+  if (total) params["total"] = *total;
+  if (!message.empty()) params["message"] = message;
+  out.send(jsonrpc::to_json(jsonrpc::Notification{"notifications/progress", std::move(params)}));
+}
+
+void McpSession::Impl::log(LogLevel lvl, const json& data) {
+  if (!logging_open || lvl < level.load()) return;
+  json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
+  out.send(jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}));
+}
+
+void McpSession::Impl::on_notification(const jsonrpc::Notification& notification) {
+  const json params = notification.params.value_or(json::object());
+  if (notification.method == "notifications/cancelled") {
+    on_cancelled(params);
+    return;
+  }
+  if (notification.method == "notifications/initialized") {
+    if (!initialized) {
+      logger->warn("notifications/initialized before initialize: ignored");
+      return;
+    }
+    client_ready = true;
+    return;
+  }
+  const auto it = notifications.find(notification.method);
+  if (it == notifications.end()) {
+    logger->debug("ignored notification {}", notification.method);
+    return;
+  }
+  try {
+    it->second(params);
+  } catch (const std::exception& e) {
+    logger->error("notification {} threw: {}", notification.method, e.what());
+  } catch (...) {
+    logger->error("notification {} threw a non-standard exception", notification.method);
+  }
+}
+
+void McpSession::Impl::on_cancelled(const json& params) {
+  const auto request_id = params.is_object() ? params.find("requestId") : params.end();
+  const auto id = request_id != params.end() ? jsonrpc::id_from_json(*request_id) : std::nullopt;
+  if (!id) {
+    logger->debug("notifications/cancelled without a usable requestId: ignored");
+    return;
+  }
+  bool found = false;
+  {
+    const std::lock_guard lock(mu);
+    // Only queued or running worker requests are in the table; initialize (answered on the
+    // reader before any cancel can arrive) and finished requests are not, so cancelling them is
+    // a no-op.
+    const auto it = in_flight.find(*id);
+    if (it != in_flight.end()) {
+      it->second->cancelled = true;
+      found = true;
+    }
+  }
+  if (!found) {
+    logger->debug("cancel for unknown or finished request {}: ignored", jsonrpc::id_to_string(*id));
+    return;
+  }
+  const auto reason = params.find("reason");
+  const bool has_reason = reason != params.end() && reason->is_string();
+  logger->debug("request {} cancelled{}{}", jsonrpc::id_to_string(*id), has_reason ? ": " : "",
+                has_reason ? reason->get<std::string>() : std::string());
+}
+
+McpSession::McpSession(ServerInfo info, std::shared_ptr<const ToolRegistry> tools, Outbound& out,
+                       std::shared_ptr<spdlog::logger> logger, SessionOptions options)
+    : impl_(std::make_unique<Impl>(std::move(info), std::move(tools), out, std::move(logger),
+                                   options)) {
+  impl_->register_builtins();
+}
+
+McpSession::~McpSession() {
+  close();
+}
+
+void McpSession::register_method(std::string method, MethodHandler handler, MethodOptions options) {
+  impl_->methods.insert_or_assign(std::move(method), MethodEntry{std::move(handler), options});
+}
+
+void McpSession::register_notification(std::string method, NotificationHandler handler) {
+  impl_->notifications.insert_or_assign(std::move(method), std::move(handler));
+}
+
+void McpSession::set_capability(const std::string& name, json value) {
+  impl_->capabilities[name] = std::move(value);
+}
+
+void McpSession::receive(std::string_view raw) {
+  try {
+    impl_->receive(raw);
+  } catch (const std::exception& e) {
+    // Only an Outbound or allocation failure can get here; the reading loop must go on.
+    impl_->logger->error("receive failed: {}", e.what());
+  }
+}
+
+void McpSession::log(LogLevel level, const json& data) {
+  impl_->log(level, data);
+}
+
+void McpSession::drain() {
+  if (!impl_->executor.on_worker()) impl_->executor.drain();
+}
+
+void McpSession::close() {
+  if (impl_->closed.exchange(true)) return;
+  impl_->executor.stop();
+}
+
+std::string McpSession::protocol_version() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->protocol_version;
+}
+
+bool McpSession::client_ready() const {
+  return impl_->client_ready;
+}
+
+LogLevel McpSession::log_level() const {
+  return impl_->level.load();
+}
+
+}  // namespace evo::server

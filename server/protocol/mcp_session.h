@@ -1,0 +1,107 @@
+// One MCP server session (revision 2025-11-25, older revisions negotiated down) per client
+// connection: lifecycle, dispatch through an extensible method table, tools, logging, progress
+// and cancellation. No I/O: raw messages come in through receive() and go out through the
+// injected Outbound.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "server/protocol/jsonrpc.h"
+#include "server/protocol/outbound.h"
+#include "server/protocol/tool.h"
+#include "server/protocol/tool_registry.h"
+
+namespace evo::server {
+
+// Revisions we answer `initialize` with, newest first. A client asking for another gets ours.
+inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
+inline constexpr const char* kSupportedProtocolVersions[] = {"2025-11-25", "2025-06-18",
+                                                             "2025-03-26", "2024-11-05"};
+// The `logger` field of every notifications/message.
+inline constexpr const char* kClientLoggerName = "evo-engine";
+
+struct ServerInfo {
+  std::string name = "evo-engine";
+  std::string version;
+  std::string title;
+  std::string instructions;  // sent in the initialize result when not empty
+};
+
+struct SessionOptions {
+  std::size_t page_size = 50;  // tools/list page size
+  std::size_t max_message_bytes = jsonrpc::kDefaultMaxMessageBytes;
+  // Level for notifications/message until the client sends logging/setLevel.
+  LogLevel initial_log_level = LogLevel::kInfo;
+};
+
+// What a method handler gets besides its params: the request id plus the per-request services
+// a tool gets (progress, cancellation, client logging).
+struct RequestContext : ToolContext {
+  jsonrpc::RequestId id;
+};
+
+// A method's answer: a result object or a JSON-RPC error.
+using MethodResult = std::variant<nlohmann::json, jsonrpc::Error>;
+// `params` is the request's params, or an empty object when it had none.
+using MethodHandler = std::function<MethodResult(const nlohmann::json& params, RequestContext&)>;
+using NotificationHandler = std::function<void(const nlohmann::json& params)>;
+
+enum class RunOn {
+  kWorker,  // queued on the session's worker, in arrival order (the default)
+  kReader,  // answered at once on the thread calling receive(); must be cheap and never block
+};
+
+struct MethodOptions {
+  RunOn run_on = RunOn::kWorker;
+  bool before_initialize = false;  // allowed before `initialize` (only ping is, by default)
+};
+
+class McpSession {
+ public:
+  // `tools` is shared by every session of the process. `out` must outlive the session.
+  McpSession(ServerInfo info, std::shared_ptr<const ToolRegistry> tools, Outbound& out,
+             std::shared_ptr<spdlog::logger> logger, SessionOptions options = {});
+  McpSession(const McpSession&) = delete;
+  McpSession& operator=(const McpSession&) = delete;
+  ~McpSession();  // close()
+
+  // Extension points for later features (prompts, resources, completion). Call them before the
+  // first receive(): the tables are not locked. Registering an existing method replaces it.
+  void register_method(std::string method, MethodHandler handler, MethodOptions options = {});
+  void register_notification(std::string method, NotificationHandler handler);
+  // Declares a capability in the initialize result, e.g. ("prompts", {{"listChanged", false}}).
+  void set_capability(const std::string& name, nlohmann::json value);
+
+  // Handles one raw message. Called by the transport's reading thread; it never waits for tool
+  // work, so notifications/cancelled and ping are seen while a tool runs. Never throws.
+  void receive(std::string_view raw);
+  // Sends notifications/message when initialize has been answered and `level` is at or above the
+  // client's level. Any thread.
+  void log(LogLevel level, const nlohmann::json& data);
+  // Blocks until every request received so far has been answered (or dropped as cancelled).
+  void drain();
+  // drain(), then stops the worker. Later requests are answered with an error. Idempotent; the
+  // transport calls it on EOF.
+  void close();
+
+  // Protocol revision agreed in initialize; empty before it.
+  std::string protocol_version() const;
+  // True once notifications/initialized has arrived.
+  bool client_ready() const;
+  LogLevel log_level() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace evo::server

@@ -1,0 +1,88 @@
+// Internal to evo::protocol: McpSession's state, shared by the dispatcher (mcp_session.cpp) and
+// the built-in methods (session_methods.cpp).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "server/protocol/mcp_session.h"
+#include "server/protocol/serial_executor.h"
+
+namespace evo::server {
+
+// A request from the moment it is accepted until its reply is sent or suppressed.
+struct InFlight {
+  jsonrpc::RequestId id;
+  std::string method;
+  std::optional<nlohmann::json> progress_token;
+  std::atomic<bool> cancelled{false};
+  // Held while sending progress and while marking the request finished, so no progress
+  // notification can follow the reply.
+  std::mutex mu;
+  bool finished = false;
+  bool any_progress = false;
+  double last_progress = 0.0;
+};
+
+struct MethodEntry {
+  MethodHandler handler;
+  MethodOptions options;
+};
+
+struct McpSession::Impl {
+  Impl(ServerInfo info, std::shared_ptr<const ToolRegistry> tools, Outbound& out,
+       std::shared_ptr<spdlog::logger> logger, SessionOptions options);
+
+  // Dispatcher (mcp_session.cpp).
+  void receive(std::string_view raw);
+  void on_request(jsonrpc::Request request);
+  void on_notification(const jsonrpc::Notification& notification);
+  void on_cancelled(const nlohmann::json& params);
+  void run(const std::shared_ptr<InFlight>& flight, const MethodEntry& entry,
+           const nlohmann::json& params);
+  void finish(const std::shared_ptr<InFlight>& flight, MethodResult result);
+  RequestContext make_context(const std::shared_ptr<InFlight>& flight);
+  void report_progress(InFlight& flight, double progress, std::optional<double> total,
+                       const std::string& message);
+  void log(LogLevel level, const nlohmann::json& data);
+  void send(const jsonrpc::Response& response);
+
+  // Built-in methods (session_methods.cpp).
+  void register_builtins();
+  MethodResult initialize(const nlohmann::json& params);
+  MethodResult set_level(const nlohmann::json& params);
+  MethodResult list_tools(const nlohmann::json& params) const;
+  MethodResult call_tool(const nlohmann::json& params, RequestContext& ctx) const;
+
+  const ServerInfo info;
+  const std::shared_ptr<const ToolRegistry> tools;
+  Outbound& out;
+  const std::shared_ptr<spdlog::logger> logger;
+  const SessionOptions options;
+
+  // Written before the first receive() only.
+  std::map<std::string, MethodEntry> methods;
+  std::map<std::string, NotificationHandler> notifications;
+  nlohmann::json capabilities = nlohmann::json::object();
+
+  // Lifecycle: initialize answered (requests are served), its reply sent (logging may go out),
+  // notifications/initialized seen (progress may go out).
+  std::atomic<bool> initialized{false};
+  std::atomic<bool> logging_open{false};
+  std::atomic<bool> client_ready{false};
+  std::atomic<bool> closed{false};
+  std::atomic<LogLevel> level;
+
+  mutable std::mutex mu;  // guards the fields below
+  std::map<jsonrpc::RequestId, std::shared_ptr<InFlight>> in_flight;
+  std::string protocol_version;
+
+  // Last member: its thread must be joined before anything it touches is destroyed.
+  SerialExecutor executor;
+};
+
+}  // namespace evo::server
