@@ -9,6 +9,7 @@
 
 #include "state/events.h"
 #include "state/replies.h"
+#include "state/snapshot.h"
 
 namespace evo::server {
 
@@ -78,12 +79,20 @@ Result<state::State*> Engine::load(const std::string& run_id) {
     auto snap = store_->latest_snapshot(run_id);
     if (!snap) return snap.error();
     if (*snap) {
-      auto parsed = json::parse((*snap)->second, nullptr, false);
-      if (parsed.is_discarded()) {
-        return make_error(ErrorCode::kStorage, "snapshot of run " + run_id + " is corrupt");
+      auto restored = [&]() -> Result<state::State> {
+        state::SnapshotReader reader;
+        EVO_TRY(reader.begin((*snap)->second));
+        if (reader.wants_parts()) {
+          EVO_TRY(store_->snapshot_parts(run_id, (*snap)->first, [&](std::string_view part) {
+            return reader.add_part(part);
+          }));
+        }
+        return reader.finish();
+      }();
+      if (!restored) {
+        return make_error(ErrorCode::kStorage, "snapshot of run " + run_id + " is corrupt: " +
+                                                   restored.error().message);
       }
-      auto restored = state::state_from_json(parsed);
-      if (!restored) return restored.error();
       *st = std::move(restored).value();
     }
     it = runs_.emplace(run_id, std::move(st)).first;
@@ -119,23 +128,46 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
                                  state::event_to_json(e).dump()));
   }
   if (base / options_.snapshot_every != s.event_seq / options_.snapshot_every) {
-    EVO_TRY(store_->put_snapshot(s.run_id, s.event_seq, state::state_to_json(s).dump()));
+    state::SnapshotWriter writer(s);
+    EVO_TRY(store_->put_snapshot(s.run_id, s.event_seq, writer.header(),
+                                 [&](std::string& part) { return writer.next_part(part); }));
   }
   return {};
 }
 
-Result<json> Engine::create_run(state::Config config, const std::string& seed_commit) {
+Result<json> Engine::create_run(state::Config config, const std::string& seed_commit,
+                                const std::optional<std::string>& requested_id) {
   std::lock_guard lock(mu_);
   EVO_TRY(store_->begin_write());
   std::string run_id;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    run_id = new_run_id();
+  if (requested_id) {
+    run_id = *requested_id;
     auto exists = store_->run_exists(run_id);
     if (!exists) {
       store_->rollback();
       return exists.error();
     }
-    if (!*exists) break;
+    if (*exists) {
+      auto s = load(run_id);
+      store_->rollback();
+      if (!s) return s.error();
+      if (state::config_to_json((*s)->config) != state::config_to_json(config)) {
+        return make_error(ErrorCode::kConflict,
+                          "argument 'run_id': run '" + run_id +
+                              "' already exists with a different configuration");
+      }
+      return state::init_reply(**s);
+    }
+  } else {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      run_id = new_run_id();
+      auto exists = store_->run_exists(run_id);
+      if (!exists) {
+        store_->rollback();
+        return exists.error();
+      }
+      if (!*exists) break;
+    }
   }
   auto st = std::make_unique<state::State>();
   auto t = state::handle(*st, state::InitCmd{run_id, std::move(config), now_ms(), seed_commit});

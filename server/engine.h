@@ -45,8 +45,11 @@ class Engine {
   using AfterCommit = std::function<void(const state::State&, const state::Transition&)>;
   using Read = std::function<Result<nlohmann::json>(const state::State&)>;
 
-  // Creates a new run from `config` and returns the init reply (with run_id).
-  Result<nlohmann::json> create_run(state::Config config, const std::string& seed_commit);
+  // Creates a new run from `config` and returns the init reply (with run_id). With a
+  // client-chosen `run_id`, a repeated call with the same config returns the same reply (so a
+  // lost reply can be re-sent safely); a different config under that id is a conflict.
+  Result<nlohmann::json> create_run(state::Config config, const std::string& seed_commit,
+                                    const std::optional<std::string>& run_id = std::nullopt);
   // Applies a decision to a run (nullopt: the latest run) durably; returns the reply.
   Result<nlohmann::json> mutate(const std::optional<std::string>& run, const Decide& decide,
                                 const AfterCommit& after = {});

@@ -1,4 +1,5 @@
-// evo-engine's command line: serve MCP over stdio, show run status, print the version.
+// evo-engine's command line: serve MCP over stdio, show run status, run the demo, print the
+// version.
 // Logs go to stderr (and to MCP clients as notifications/message), never to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -8,6 +9,7 @@
 #include <iostream>
 
 #include "server/cli.h"
+#include "server/demo/demo.h"
 #include "server/engine.h"
 #include "server/protocol/client_log_sink.h"
 #include "server/protocol/tool_registry.h"
@@ -63,13 +65,11 @@ int run_serve(const std::string& data_dir, const std::string& level, const std::
   info.version = EVO_VERSION;
   info.title = "evo-engine: evolutionary code optimization bookkeeping";
   info.instructions = kInstructions;
-  server::McpSession* attached = nullptr;
-  const int rc = server::serve_stdio(info, *registry, logger, {}, {},
-                                     [&](server::McpSession& session) {
-                                       attached = &session;
-                                       client_sink->attach(&session);
-                                     });
-  if (attached) client_sink->detach(attached);
+  // The sink must let go of the session while it still exists: detach in teardown.
+  const int rc = server::serve_stdio(
+      info, *registry, logger, {}, {},
+      [&](server::McpSession& session) { client_sink->attach(&session); },
+      [&](server::McpSession& session) { client_sink->detach(&session); });
   return rc;
 }
 
@@ -106,7 +106,14 @@ int main(int argc, char** argv) {
   status->add_option("--run", run_id, "Show one run in detail");
   status->add_flag("--json", as_json, "Print JSON instead of a table");
 
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run a scripted evolution of the bundled example through a real server (no LLM)");
+  demo::DemoOptions demo_options;
+  demo::add_demo_options(*demo_cmd, demo_options);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (demo_cmd->parsed()) return demo::run_demo(demo_options);
 
   const std::string data_dir = server::cli::resolve_data_dir(data_dir_flag);
   if (serve->parsed()) {

@@ -213,17 +213,7 @@ struct Handler {
     if (!is_valid_target_id(c.run_id)) return invalid("run id '" + c.run_id + "' " + target_id_rule());
     EVO_TRY(validate_config(c.config));
     auto t = commit(s, {RunInitialized{c.run_id, c.config, c.now_ms, c.seed_commit}});
-    t.reply = {{"status", "initialized"},
-               {"run_id", s.run_id},
-               {"repo_path", s.config.repo_path},
-               {"objectives", objectives_json(s)},
-               {"benchmark_format",
-                s.config.benchmark_format == BenchmarkFormat::kJson ? "json" : "numbers"},
-               {"max_fe", s.config.max_fe},
-               {"pop_size", s.config.pop_size},
-               {"seed", s.config.seed},
-               {"seed_commit", s.seed_commit},
-               {"protected_patterns", s.config.protected_patterns}};
+    t.reply = init_reply(s);
     return t;
   }
 
@@ -263,7 +253,6 @@ struct Handler {
     json ids = json::array();
     for (const auto& spec : c.targets) ids.push_back(spec.id);
     t.reply = {{"registered", c.targets.size()},
-               {"new_targets", fresh.size()},
                {"target_ids", ids},
                {"total_targets", s.targets.size()}};
     return t;

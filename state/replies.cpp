@@ -87,6 +87,20 @@ void add_best(const State& s, json& j) {
 }
 }  // namespace
 
+json init_reply(const State& s) {
+  return {{"status", "initialized"},
+          {"run_id", s.run_id},
+          {"repo_path", s.config.repo_path},
+          {"objectives", objectives_json(s)},
+          {"benchmark_format",
+           s.config.benchmark_format == BenchmarkFormat::kJson ? "json" : "numbers"},
+          {"max_fe", s.config.max_fe},
+          {"pop_size", s.config.pop_size},
+          {"seed", s.config.seed},
+          {"seed_commit", s.seed_commit},
+          {"protected_patterns", s.config.protected_patterns}};
+}
+
 json dispatch_reply(const State& s) {
   json items = json::array();
   for (auto id : s.batch) {

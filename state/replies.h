@@ -18,6 +18,7 @@ nlohmann::json item_json(const Individual& ind);
 nlohmann::json improvement_json(const State& s);
 std::string branch_of(const State& s, std::optional<std::uint64_t> id);
 
+nlohmann::json init_reply(const State& s);
 nlohmann::json dispatch_reply(const State& s);
 nlohmann::json done_reply(const State& s);
 nlohmann::json check_policy_reply(const State& s, const Individual& ind, const GitObservation& git);

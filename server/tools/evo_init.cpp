@@ -77,6 +77,13 @@ json input_schema() {
        {"max_wall_time_s", {{"type", "number"}, {"exclusiveMinimum", 0}}},
        {"stagnation_generations", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100000}}},
        {"target_fitness", number_or_array},
+       {"run_id",
+        {{"type", "string"},
+         {"minLength", 1},
+         {"maxLength", 64},
+         {"pattern", "^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+         {"description", "Optional id for the new run. Re-sending evo_init with the same id and "
+                         "arguments returns the same reply instead of starting another run."}}},
        {"seed", {{"type", "integer"}, {"minimum", 0},
                  {"description", "RNG seed: the same seed and reports give the same run."}}}},
       {"repo_path", "benchmark_cmd"});
@@ -159,7 +166,9 @@ Result<json> run_init(Engine& engine, const json& args) {
     }
     seed = *commit;
   }
-  return engine.create_run(std::move(c), seed);
+  std::optional<std::string> run_id;
+  if (auto it = args.find("run_id"); it != args.end()) run_id = it->get<std::string>();
+  return engine.create_run(std::move(c), seed, run_id);
 }
 
 }  // namespace

@@ -74,18 +74,28 @@ Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessRead
 }
 
 Result<json> select(Engine& engine, const RunArg& run, bool force) {
-  return engine.mutate(
-      run, [&](state::State& s) { return state::handle(s, state::SelectCmd{force}); },
-      [&](const state::State& s, const state::Transition&) {
-        if (s.config.policy_mode == state::PolicyMode::kOff) return;
-        if (!s.config.manage_refs && !s.config.archive_eliminated) return;
-        auto repo = engine.repo(s.config.repo_path);
-        if (!repo) {
-          engine.logger().warn("run {}: refs not updated: {}", s.run_id, repo.error().message);
-          return;
-        }
-        manage_refs_after_select(**repo, s, engine.logger());
-      });
+  auto reply = engine.mutate(run, [&](state::State& s) {
+    return state::handle(s, state::SelectCmd{force});
+  });
+  if (!reply) return reply;
+  // Tags and archive refs are written after the commit. They are safe to repeat, so every
+  // successful select (a re-sent one included) applies them: a crash between the commit and
+  // the refs is repaired by the client's retry.
+  const auto run_id = reply->value("run_id", std::string());
+  (void)engine.read(run_id.empty() ? run : RunArg(run_id),
+                    [&](const state::State& s) -> Result<json> {
+                      if (s.config.policy_mode == state::PolicyMode::kOff) return json();
+                      if (!s.config.manage_refs && !s.config.archive_eliminated) return json();
+                      auto repo = engine.repo(s.config.repo_path);
+                      if (!repo) {
+                        engine.logger().warn("run {}: refs not updated: {}", s.run_id,
+                                             repo.error().message);
+                        return json();
+                      }
+                      manage_refs_after_select(**repo, s, engine.logger());
+                      return json();
+                    });
+  return reply;
 }
 
 Result<json> reflect_done(Engine& engine, const RunArg& run, bool force) {

@@ -161,6 +161,23 @@ TEST_SUITE("server.engine") {
     CHECK(status(*e) == before);
   }
 
+  TEST_CASE("a client-chosen run id makes evo_init safe to re-send") {
+    TempDir dir;
+    auto e = open(dir);
+    auto first = e->create_run(config(), "", std::string("my-run"));
+    REQUIRE(first.ok());
+    CHECK(first->at("run_id") == "my-run");
+    auto again = e->create_run(config(), "", std::string("my-run"));
+    REQUIRE(again.ok());
+    CHECK(*again == *first);
+    auto other = config();
+    other.max_fe = 7;
+    auto clash = e->create_run(other, "", std::string("my-run"));
+    REQUIRE_FALSE(clash.ok());
+    CHECK(clash.error().code == ErrorCode::kConflict);
+    CHECK(e->list_runs()->at("count") == 1);
+  }
+
   TEST_CASE("an error changes nothing in the store") {
     TempDir dir;
     auto e = open(dir);
