@@ -13,6 +13,7 @@
 #include "server/engine.h"
 #include "server/protocol/client_log_sink.h"
 #include "server/protocol/tool_registry.h"
+#include "server/session_setup.h"
 #include "server/tools/common.h"
 #include "server/transport/stdio_transport.h"
 
@@ -65,11 +66,12 @@ int run_serve(const std::string& data_dir, const std::string& level, const std::
   info.version = EVO_VERSION;
   info.title = "evo-engine: evolutionary code optimization bookkeeping";
   info.instructions = kInstructions;
+  server::SessionSetup setup(client_sink);
   // The sink must let go of the session while it still exists: detach in teardown.
   const int rc = server::serve_stdio(
       info, *registry, logger, {}, {},
-      [&](server::McpSession& session) { client_sink->attach(&session); },
-      [&](server::McpSession& session) { client_sink->detach(&session); });
+      [&](server::McpSession& session) { setup.attach(session); },
+      [&](server::McpSession& session) { setup.detach(session); });
   return rc;
 }
 
