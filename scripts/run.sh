@@ -3,6 +3,8 @@
 # scripted demo evolution on the bundled example (no LLM needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Let ccache reuse objects across clones at different paths.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 ./scripts/setup.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j2
