@@ -373,6 +373,16 @@ void check_hard_rules(const FileChange& f, const Scope& scope, const PolicyConfi
                  mode_text(f.new_mode) + "); symlinks can redirect reads to protected files");
   }
 
+  // An existing file whose mode flips (100644 <-> 100755) is not an optimization: making a
+  // file executable changes how the benchmark or a hook may run it.
+  const bool regular_both = (f.old_mode == kModeFile || f.old_mode == kModeExecutable) &&
+                            (f.new_mode == kModeFile || f.new_mode == kModeExecutable);
+  if (f.status != FileStatus::kAdded && regular_both && f.old_mode != f.new_mode) {
+    sink.add("mode_change", new_path,
+             "'" + new_path + "' changed mode " + mode_text(f.old_mode) + " -> " +
+                 mode_text(f.new_mode) + "; variants may change file contents only");
+  }
+
   if (f.is_submodule()) {
     sink.add("submodule", new_path,
              "'" + new_path + "' is a submodule (gitlink) change; submodules are not allowed");

@@ -43,6 +43,7 @@ struct Verdict {
 //   out_of_scope     - a file outside the scope was changed
 //   test_removed     - a test file was deleted or renamed
 //   symlink          - a symlink was added or changed
+//   mode_change      - an existing file's mode flipped (regular <-> executable)
 //   submodule        - a gitlink, .gitmodules or .gitattributes was changed
 //   empty_change     - nothing changed
 // Flag rules:

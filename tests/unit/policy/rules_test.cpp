@@ -181,6 +181,8 @@ TEST_SUITE("policy.evaluate") {
     gitlink_bump.old_mode = kModeGitlink;
     gitlink_bump.new_mode = kModeGitlink;
     const Scope mutate_model = scope_of(Operation::kMutate, {"src/model.py"});
+    FileChange made_executable = modified("src/model.py");
+    made_executable.new_mode = kModeExecutable;
 
     const std::vector<Row> rows = {
         {"protected new path",
@@ -237,6 +239,8 @@ TEST_SUITE("policy.evaluate") {
          {added("src/.gitattributes")},
          {{"submodule", "src/.gitattributes"}}},
         {"empty change", mutate_model, {}, {{"empty_change", ""}}},
+        {"mode flipped to executable", mutate_model, {made_executable},
+         {{"mode_change", "src/model.py"}}},
     };
     for (const Row& row : rows) {
       CAPTURE(row.name);
