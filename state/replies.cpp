@@ -40,36 +40,43 @@ json item_json(const Individual& ind) {
   return j;
 }
 
-json improvement_json(const State& s) {
+namespace {
+// Per-objective change of the best over the seed, in percent of |seed|; objectives whose seed
+// value is 0 have no percentage. `better_positive` flips minimized objectives so that a
+// positive number always means better.
+std::vector<std::pair<std::string, double>> improvements(const State& s, bool better_positive) {
+  std::vector<std::pair<std::string, double>> out;
   auto seed = s.seed_obj();
-  if (!seed || !s.best) return nullptr;
+  if (!seed || !s.best) return out;
   const auto& best = s.individuals[*s.best].fitness;
-  json out = json::object();
   for (std::size_t i = 0; i < s.config.objectives.size() && i < best.size(); ++i) {
     const double seed_val = (*seed)[i];
     if (seed_val == 0.0) continue;
-    const double pct = (best[i] - seed_val) / std::fabs(seed_val) * 100.0;
+    double pct = (best[i] - seed_val) / std::fabs(seed_val) * 100.0;
+    if (better_positive && s.config.objectives[i].direction == Direction::kMin) pct = -pct;
+    out.emplace_back(s.config.objectives[i].name, pct);
+  }
+  return out;
+}
+}  // namespace
+
+// The reference's shape: {"loss": "-12.3%"} (signed change, not "better").
+json improvement_json(const State& s) {
+  json out = json::object();
+  for (const auto& [name, pct] : improvements(s, false)) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%+.1f%%", pct);
-    out[s.config.objectives[i].name] = buf;
+    out[name] = buf;
   }
   return out.empty() ? json(nullptr) : out;
 }
 
 namespace {
-// Improvement where positive always means better, per objective.
 json improvement_pct(const State& s) {
-  auto seed = s.seed_obj();
-  if (!seed || !s.best) return nullptr;
-  const auto& best = s.individuals[*s.best].fitness;
+  auto list = improvements(s, true);
+  if (list.empty() && (!s.seed_obj() || !s.best)) return nullptr;
   json out = json::object();
-  for (std::size_t i = 0; i < s.config.objectives.size() && i < best.size(); ++i) {
-    const double seed_val = (*seed)[i];
-    if (seed_val == 0.0) continue;
-    double pct = (best[i] - seed_val) / std::fabs(seed_val) * 100.0;
-    if (s.config.objectives[i].direction == Direction::kMin) pct = -pct;
-    out[s.config.objectives[i].name] = pct;
-  }
+  for (const auto& [name, pct] : list) out[name] = pct;
   return out;
 }
 

@@ -89,6 +89,13 @@ ToolOutcome to_outcome(const Result<json>& result) {
   return ToolOutcome::fail(std::string(error_code_name(e.code)) + ": " + e.message);
 }
 
+ToolOutcome to_legacy_outcome(const Result<json>& result) {
+  if (!result.ok()) return to_outcome(result);
+  json out = result.value();
+  out.erase("action");
+  return ToolOutcome::ok(std::move(out));
+}
+
 std::vector<ToolDef> all_tools(Engine& engine) {
   return {make_evo_init(engine),           make_evo_register_targets(engine),
           make_evo_report_seed(engine),    make_evo_step(engine),

@@ -34,6 +34,8 @@ std::optional<std::string> opt_string(const json& args, const char* key);
 Result<std::optional<std::vector<double>>> read_fitness(const json& args);
 
 ToolOutcome to_outcome(const Result<json>& result);
+// The legacy tools answer like evo_step without its `action` field.
+ToolOutcome to_legacy_outcome(const Result<json>& result);
 
 // Every tool, in a stable order.
 std::vector<ToolDef> all_tools(Engine& engine);

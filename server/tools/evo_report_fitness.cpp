@@ -29,11 +29,7 @@ ToolDef make_evo_report_fitness(Engine& engine) {
   def.handler = [&engine](const json& args, ToolContext&) {
     auto cmd = read_fitness_cmd(args);
     if (!cmd) return to_outcome(cmd.error());
-    auto r = fitness_ready(engine, run_arg(args), std::move(cmd).value());
-    if (!r) return to_outcome(r);
-    json out = *r;
-    out.erase("action");
-    return ToolOutcome::ok(out);
+    return to_legacy_outcome(fitness_ready(engine, run_arg(args), std::move(cmd).value()));
   };
   return def;
 }

@@ -17,11 +17,7 @@ ToolDef make_evo_select_survivors(Engine& engine) {
                                      {"pareto_front_size", {{"type", "integer"}}}},
                                     {"keep", "eliminate", "best_branch"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    auto r = select(engine, run_arg(args), args.value("force", false));
-    if (!r) return to_outcome(r);
-    json out = *r;
-    out.erase("action");
-    return ToolOutcome::ok(out);
+    return to_legacy_outcome(select(engine, run_arg(args), args.value("force", false)));
   };
   return def;
 }
