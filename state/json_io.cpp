@@ -2,7 +2,12 @@
 // the snake_case field names; enums use their protocol spellings.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <type_traits>
+
 #include "state/events.h"
+#include "state/snapshot.h"
 
 namespace nlohmann {
 template <typename T>
@@ -73,15 +78,28 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, repo_path, benchmark_cmd
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, description, hint,
                                                 impact, lines, derived_from, frozen, temperature,
                                                 stagnation, active, local_front, best)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Individual, id, branch, generation, target_id,
-                                                operation, is_seed, registered_late,
-                                                parent_branches, target_file, target_function,
-                                                structural_op, state, code_outcome,
-                                                parent_commit, commit, code_hash, changed_files,
-                                                violations, flags, reason, fitness, success,
-                                                cache_of, raw_output, is_new_best,
-                                                on_front_at_eval, evals_at, pareto_rank, alive,
-                                                eliminated)
+// The fields of Individual, listed once for its JSON codec and for the snapshot writer.
+#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                            \
+  X(branch) X(generation) X(target_id) X(operation) X(is_seed) X(registered_late)               \
+  X(parent_branches) X(target_file) X(target_function) X(structural_op) X(state)               \
+  X(code_outcome) X(parent_commit) X(commit) X(code_hash) X(changed_files) X(violations)       \
+  X(flags) X(reason) X(fitness) X(success) X(cache_of) X(raw_output) X(is_new_best)            \
+  X(on_front_at_eval) X(evals_at) X(pareto_rank) X(alive) X(eliminated)
+#define EVO_INDIVIDUAL_FIELDS(X) X(id) EVO_INDIVIDUAL_DATA_FIELDS(X)
+
+// As NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT would write them: a missing key reads as
+// the field's default.
+inline void to_json(nlohmann::json& j, const Individual& ind) {
+#define EVO_TO_JSON(f) j[#f] = ind.f;
+  EVO_INDIVIDUAL_FIELDS(EVO_TO_JSON)
+#undef EVO_TO_JSON
+}
+inline void from_json(const nlohmann::json& j, Individual& ind) {
+  const Individual defaults;
+#define EVO_FROM_JSON(f) ind.f = j.value(#f, defaults.f);
+  EVO_INDIVIDUAL_FIELDS(EVO_FROM_JSON)
+#undef EVO_FROM_JSON
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynergyRecord, branch, generation, target_ids,
                                                 fitness_values, success, individual_fitnesses,
                                                 synergy_gain)
@@ -170,7 +188,10 @@ Result<Event> event_from_json(const std::string& type, const nlohmann::json& dat
 
 nlohmann::json config_to_json(const Config& config) { return config; }
 
-nlohmann::json state_to_json(const State& s) {
+namespace {
+
+// Every part of the state but its individuals (snapshot headers add them separately).
+nlohmann::json state_header_json(const State& s) {
   nlohmann::json j;
   j["run_id"] = s.run_id;
   j["config"] = s.config;
@@ -182,7 +203,6 @@ nlohmann::json state_to_json(const State& s) {
   j["generation"] = s.generation;
   j["total_evals"] = s.total_evals;
   j["targets"] = s.targets;
-  j["individuals"] = s.individuals;
   j["batch"] = s.batch;
   j["cache"] = s.cache;
   std::vector<std::uint64_t> front;
@@ -198,43 +218,242 @@ nlohmann::json state_to_json(const State& s) {
   return j;
 }
 
+// The inverse of state_header_json; throws nlohmann::json::exception on a malformed header.
+void read_state_header(const nlohmann::json& j, State& s) {
+  j.at("run_id").get_to(s.run_id);
+  j.at("config").get_to(s.config);
+  j.at("created_at_ms").get_to(s.created_at_ms);
+  j.at("seed_commit").get_to(s.seed_commit);
+  j.at("phase").get_to(s.phase);
+  j.at("done_reason").get_to(s.done_reason);
+  j.at("done_reason_code").get_to(s.done_reason_code);
+  j.at("generation").get_to(s.generation);
+  j.at("total_evals").get_to(s.total_evals);
+  j.at("targets").get_to(s.targets);
+  j.at("batch").get_to(s.batch);
+  j.at("cache").get_to(s.cache);
+  j.at("best").get_to(s.best);
+  j.at("synergy_records").get_to(s.synergy_records);
+  j.at("rng").get_to(s.rng);
+  j.at("gens_without_improvement").get_to(s.gens_without_improvement);
+  j.at("last_reflected_generation").get_to(s.last_reflected_generation);
+  j.at("last_selection").get_to(s.last_selection);
+  j.at("event_seq").get_to(s.event_seq);
+}
+
+// Rebuilds what a snapshot leaves out because it follows from the rest: the lookup indexes and
+// the archive's fitness values.
+Status rebuild_indexes(State& s, const std::vector<std::uint64_t>& archive) {
+  for (std::size_t i = 0; i < s.targets.size(); ++i) s.target_index[s.targets[i].id] = i;
+  s.by_branch.reserve(s.individuals.size());
+  for (const auto& ind : s.individuals) s.by_branch[ind.branch] = ind.id;
+  s.archive = selection::ParetoArchive(s.config.directions_vector());
+  for (std::uint64_t id : archive) {
+    if (id >= s.individuals.size()) {
+      return make_error(ErrorCode::kStorage, "snapshot archive names unknown individual");
+    }
+    s.archive.insert(id, s.individuals[id].fitness);
+  }
+  return {};
+}
+
+}  // namespace
+
+nlohmann::json state_to_json(const State& s) {
+  nlohmann::json j = state_header_json(s);
+  j["individuals"] = s.individuals;
+  return j;
+}
+
 Result<State> state_from_json(const nlohmann::json& j) {
   try {
     State s;
-    j.at("run_id").get_to(s.run_id);
-    j.at("config").get_to(s.config);
-    j.at("created_at_ms").get_to(s.created_at_ms);
-    j.at("seed_commit").get_to(s.seed_commit);
-    j.at("phase").get_to(s.phase);
-    j.at("done_reason").get_to(s.done_reason);
-    j.at("done_reason_code").get_to(s.done_reason_code);
-    j.at("generation").get_to(s.generation);
-    j.at("total_evals").get_to(s.total_evals);
-    j.at("targets").get_to(s.targets);
+    read_state_header(j, s);
     j.at("individuals").get_to(s.individuals);
-    j.at("batch").get_to(s.batch);
-    j.at("cache").get_to(s.cache);
-    j.at("best").get_to(s.best);
-    j.at("synergy_records").get_to(s.synergy_records);
-    j.at("rng").get_to(s.rng);
-    j.at("gens_without_improvement").get_to(s.gens_without_improvement);
-    j.at("last_reflected_generation").get_to(s.last_reflected_generation);
-    j.at("last_selection").get_to(s.last_selection);
-    j.at("event_seq").get_to(s.event_seq);
-    for (std::size_t i = 0; i < s.targets.size(); ++i) s.target_index[s.targets[i].id] = i;
-    for (const auto& ind : s.individuals) s.by_branch[ind.branch] = ind.id;
-    s.archive = selection::ParetoArchive(s.config.directions_vector());
-    for (std::uint64_t id : j.at("archive").get<std::vector<std::uint64_t>>()) {
-      if (id >= s.individuals.size()) {
-        return make_error(ErrorCode::kStorage, "snapshot archive names unknown individual");
-      }
-      s.archive.insert(id, s.individuals[id].fitness);
-    }
+    EVO_TRY(rebuild_indexes(s, j.at("archive").get<std::vector<std::uint64_t>>()));
     return s;
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kStorage,
                       "snapshot could not be decoded: " + std::string(e.what()));
   }
+}
+
+// --- Snapshots (format 2), see snapshot.h --------------------------------------------------
+
+namespace {
+
+// Writers for the snapshot lines. Strings that need no escaping (the common case: branches,
+// ids, paths, hashes) are copied as they are; anything else goes through nlohmann, which
+// escapes and checks UTF-8 exactly as a dump of the whole state would.
+void put_value(std::string& out, const std::string& v) {
+  const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += nlohmann::json(v).dump();
+    return;
+  }
+  out += '"';
+  out += v;
+  out += '"';
+}
+template <typename T>
+std::enable_if_t<std::is_integral_v<T> || std::is_floating_point_v<T>> put_value(std::string& out,
+                                                                                 T v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    out += v ? "true" : "false";
+  } else {
+    char buf[32];
+    // Shortest text that reads back to the same value (doubles included).
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+    if constexpr (std::is_floating_point_v<T>) {
+      // As nlohmann writes them: 20.0 stays a float, and -0.0 keeps its sign.
+      if (std::find_if(buf, res.ptr, [](char c) { return c == '.' || c == 'e'; }) == res.ptr) {
+        out += ".0";
+      }
+    }
+  }
+}
+template <typename T>
+std::enable_if_t<std::is_enum_v<T>> put_value(std::string& out, T v) {
+  out += nlohmann::json(v).dump();  // the protocol spelling of the enum
+}
+void put_value(std::string& out, const std::optional<std::uint64_t>& v) {
+  if (v) {
+    put_value(out, *v);
+  } else {
+    out += "null";
+  }
+}
+void put_value(std::string& out, const std::vector<policy::Finding>& v) {
+  out += nlohmann::json(v).dump();
+}
+template <typename T>
+void put_value(std::string& out, const std::vector<T>& v) {
+  out += '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += ',';
+    put_value(out, v[i]);
+  }
+  out += ']';
+}
+
+template <typename T>
+bool is_default(const T& v, const T& d) {
+  return v == d;
+}
+bool is_default(const std::vector<policy::Finding>& v, const std::vector<policy::Finding>& d) {
+  return v.empty() && d.empty();
+}
+
+// An individual's snapshot line: a JSON object of the fields that differ from their default,
+// without the id (its position). Reading it with from_json fills in the rest.
+void append_individual_line(const Individual& ind, std::string& out) {
+  static const Individual kDefaults;
+  const std::size_t open = out.size();
+  out += '{';
+  auto field = [&](const char* name, const auto& v, const auto& d) {
+    if (is_default(v, d)) return;
+    if (out.size() > open + 1) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    put_value(out, v);
+  };
+#define EVO_PUT_FIELD(f) field(#f, ind.f, kDefaults.f);
+  EVO_INDIVIDUAL_DATA_FIELDS(EVO_PUT_FIELD)
+#undef EVO_PUT_FIELD
+  out += "}\n";
+}
+
+}  // namespace
+
+std::string SnapshotWriter::header() const {
+  nlohmann::json j = state_header_json(state_);
+  j["format"] = kSnapshotFormat;
+  j["individual_count"] = state_.individuals.size();
+  return j.dump();
+}
+
+bool SnapshotWriter::next_part(std::string& out) {
+  out.clear();
+  const auto& all = state_.individuals;
+  while (next_ < all.size() && out.size() < kSnapshotPartBytes) {
+    append_individual_line(all[next_++], out);
+  }
+  return !out.empty();
+}
+
+Status SnapshotReader::begin(std::string_view header) {
+  auto j = nlohmann::json::parse(header, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return make_error(ErrorCode::kStorage, "snapshot header is not a JSON object");
+  }
+  const auto format = j.find("format");
+  if (format == j.end()) {  // format 1: the whole state in one text
+    auto s = state_from_json(j);
+    if (!s) return s.error();
+    state_ = std::move(s).value();
+    complete_ = true;
+    return {};
+  }
+  if (*format != kSnapshotFormat) {
+    return make_error(ErrorCode::kStorage, "snapshot format " + format->dump() +
+                                               " is not supported (this build reads 1 and " +
+                                               std::to_string(kSnapshotFormat) + ")");
+  }
+  try {
+    read_state_header(j, state_);
+    j.at("archive").get_to(archive_);
+    j.at("individual_count").get_to(expected_);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kStorage,
+                      "snapshot header could not be decoded: " + std::string(e.what()));
+  }
+  state_.individuals.reserve(expected_);
+  return {};
+}
+
+Status SnapshotReader::add_part(std::string_view part) {
+  std::size_t start = 0;
+  while (start < part.size()) {
+    auto end = part.find('\n', start);
+    if (end == std::string_view::npos) end = part.size();
+    const auto line = part.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      return make_error(ErrorCode::kStorage,
+                        "snapshot individual " + std::to_string(state_.individuals.size()) +
+                            " is not a JSON object");
+    }
+    try {
+      Individual ind = j.get<Individual>();
+      ind.id = state_.individuals.size();
+      state_.individuals.push_back(std::move(ind));
+    } catch (const nlohmann::json::exception& e) {
+      return make_error(ErrorCode::kStorage,
+                        "snapshot individual " + std::to_string(state_.individuals.size()) +
+                            " could not be decoded: " + std::string(e.what()));
+    }
+  }
+  return {};
+}
+
+Result<State> SnapshotReader::finish() {
+  if (!complete_) {
+    if (state_.individuals.size() != expected_) {
+      return make_error(ErrorCode::kStorage,
+                        "snapshot holds " + std::to_string(state_.individuals.size()) + " of its " +
+                            std::to_string(expected_) + " individuals");
+    }
+    EVO_TRY(rebuild_indexes(state_, archive_));
+    complete_ = true;
+  }
+  return std::move(state_);
 }
 
 }  // namespace evo::state

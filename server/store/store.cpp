@@ -9,7 +9,8 @@
 namespace evo::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: snapshots may have parts (snapshot_parts); version-1 stores open unchanged.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs(
@@ -27,6 +28,12 @@ CREATE TABLE IF NOT EXISTS snapshots(
   seq INTEGER NOT NULL,
   data TEXT NOT NULL,
   PRIMARY KEY(run_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshot_parts(
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq, part));
 )sql";
 
 // Resets a cached statement when it leaves scope, so it never holds a read lock.
@@ -234,16 +241,43 @@ Result<std::vector<StoredEvent>> Store::events_after(const std::string& run_id,
 }
 
 Status Store::put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data) {
+  return put_snapshot(run_id, seq, data, [](std::string&) { return false; });
+}
+
+Status Store::put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& header,
+                           const std::function<bool(std::string&)>& next_part) {
+  // Older snapshots are superseded (the event log stays complete), and parts of one being
+  // rewritten at the same seq must not outlive it.
+  auto del_parts = prepare("DELETE FROM snapshot_parts WHERE run_id = ?1 AND seq <= ?2");
+  if (!del_parts) return del_parts.error();
+  {
+    StmtGuard g{*del_parts};
+    bind_text(*del_parts, 1, run_id);
+    sqlite3_bind_int64(*del_parts, 2, static_cast<sqlite3_int64>(seq));
+    if (sqlite3_step(*del_parts) != SQLITE_DONE) return sql_error("cannot prune snapshots");
+  }
   auto ins = prepare("INSERT OR REPLACE INTO snapshots(run_id, seq, data) VALUES(?1, ?2, ?3)");
   if (!ins) return ins.error();
   {
     StmtGuard g{*ins};
     bind_text(*ins, 1, run_id);
     sqlite3_bind_int64(*ins, 2, static_cast<sqlite3_int64>(seq));
-    bind_text(*ins, 3, data);
+    bind_text(*ins, 3, header);
     if (sqlite3_step(*ins) != SQLITE_DONE) return sql_error("cannot store a snapshot");
   }
-  // Older snapshots are superseded; the event log stays complete.
+  auto ins_part =
+      prepare("INSERT INTO snapshot_parts(run_id, seq, part, data) VALUES(?1, ?2, ?3, ?4)");
+  if (!ins_part) return ins_part.error();
+  std::string part;
+  for (sqlite3_int64 n = 0; next_part(part); ++n) {
+    StmtGuard g{*ins_part};
+    bind_text(*ins_part, 1, run_id);
+    sqlite3_bind_int64(*ins_part, 2, static_cast<sqlite3_int64>(seq));
+    sqlite3_bind_int64(*ins_part, 3, n);
+    // `part` outlives the step, so SQLite need not copy it.
+    sqlite3_bind_text(*ins_part, 4, part.data(), static_cast<int>(part.size()), SQLITE_STATIC);
+    if (sqlite3_step(*ins_part) != SQLITE_DONE) return sql_error("cannot store a snapshot part");
+  }
   auto del = prepare("DELETE FROM snapshots WHERE run_id = ?1 AND seq < ?2");
   if (!del) return del.error();
   StmtGuard g{*del};
@@ -267,6 +301,24 @@ Result<std::optional<std::pair<std::uint64_t, std::string>>> Store::latest_snaps
   }
   if (rc == SQLITE_DONE) return Out();
   return sql_error("cannot read snapshots of run " + run_id);
+}
+
+Status Store::snapshot_parts(const std::string& run_id, std::uint64_t seq,
+                             const std::function<Status(std::string_view)>& part) {
+  auto st = prepare("SELECT data FROM snapshot_parts WHERE run_id = ?1 AND seq = ?2 ORDER BY part");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    const auto* p = sqlite3_column_text(*st, 0);
+    const int n = sqlite3_column_bytes(*st, 0);
+    EVO_TRY(part(p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+                   : std::string_view()));
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read the snapshot of run " + run_id);
+  return {};
 }
 
 }  // namespace evo::store

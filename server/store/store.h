@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -59,9 +61,18 @@ class Store {
   Result<std::vector<StoredEvent>> events_after(const std::string& run_id, std::uint64_t seq);
 
   Status put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data);
-  // Latest snapshot (seq, JSON text), if any.
+  // A snapshot in parts: the header row, then one row per part that `next_part` yields (it
+  // replaces its argument and returns false when done), so no caller holds the whole text.
+  // Older snapshots of the run, and their parts, are removed.
+  Status put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& header,
+                      const std::function<bool(std::string&)>& next_part);
+  // Latest snapshot (seq, header text), if any.
   Result<std::optional<std::pair<std::uint64_t, std::string>>> latest_snapshot(
       const std::string& run_id);
+  // Calls `part` with each part of the snapshot taken at `seq`, in order; stops at its first
+  // error. The view is valid only during the call.
+  Status snapshot_parts(const std::string& run_id, std::uint64_t seq,
+                        const std::function<Status(std::string_view)>& part);
 
   const std::string& path() const { return path_; }
 
