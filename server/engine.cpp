@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -26,7 +27,7 @@ std::int64_t system_now_ms() {
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options,
                                              std::shared_ptr<spdlog::logger> logger) {
   if (!options.now_ms) options.now_ms = system_now_ms;
-  if (options.snapshot_every == 0) options.snapshot_every = 2000;
+  if (options.snapshot_every == 0) options.snapshot_every = EngineOptions{}.snapshot_every;
   auto store = store::Store::open(options.data_dir, options.sync);
   if (!store) return store.error();
   return std::unique_ptr<Engine>(
@@ -95,26 +96,30 @@ Result<state::State*> Engine::load(const std::string& run_id) {
       }
       *st = std::move(restored).value();
     }
+    snapshot_seq_[run_id] = st->event_seq;
     it = runs_.emplace(run_id, std::move(st)).first;
   }
   state::State& s = *it->second;
-  auto events = store_->events_after(run_id, s.event_seq);
-  if (!events) return events.error();
-  for (const auto& ev : *events) {
-    if (ev.seq != s.event_seq + 1) {
-      runs_.erase(run_id);
-      return make_error(ErrorCode::kStorage, "event log of run " + run_id + " has a gap at " +
-                                                 std::to_string(s.event_seq + 1));
-    }
-    auto data = json::parse(ev.data, nullptr, false);
-    auto decoded = data.is_discarded()
-                       ? Result<state::Event>(make_error(ErrorCode::kStorage, "corrupt event"))
-                       : state::event_from_json(ev.type, data);
-    if (!decoded) {
-      runs_.erase(run_id);
-      return decoded.error();
-    }
-    state::apply_event(s, *decoded);
+  // Streamed: a long tail of events is never held in memory at once.
+  auto replayed = store_->for_each_event_after(
+      run_id, s.event_seq, [&](std::uint64_t seq, std::string_view type, std::string_view text) {
+        if (seq != s.event_seq + 1) {
+          return Status(make_error(ErrorCode::kStorage, "event log of run " + run_id +
+                                                            " has a gap at " +
+                                                            std::to_string(s.event_seq + 1)));
+        }
+        auto data = json::parse(text, nullptr, false);
+        auto decoded =
+            data.is_discarded()
+                ? Result<state::Event>(make_error(ErrorCode::kStorage, "corrupt event"))
+                : state::event_from_json(std::string(type), data);
+        if (!decoded) return Status(decoded.error());
+        state::apply_event(s, *decoded);
+        return Status();
+      });
+  if (!replayed.ok()) {
+    runs_.erase(run_id);
+    return replayed.error();
   }
   return &s;
 }
@@ -127,10 +132,14 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
     EVO_TRY(store_->append_event(s.run_id, base + i + 1, state::event_type(e),
                                  state::event_to_json(e).dump()));
   }
-  if (base / options_.snapshot_every != s.event_seq / options_.snapshot_every) {
+  auto& last = snapshot_seq_[s.run_id];
+  const std::uint64_t every =
+      std::max<std::uint64_t>(options_.snapshot_every, s.individuals.size() / 5);
+  if (s.event_seq - last >= every) {
     state::SnapshotWriter writer(s);
     EVO_TRY(store_->put_snapshot(s.run_id, s.event_seq, writer.header(),
                                  [&](std::string& part) { return writer.next_part(part); }));
+    last = s.event_seq;
   }
   return {};
 }

@@ -149,7 +149,6 @@ struct Applier {
     Individual* ind = s.find(e.branch);
     if (ind == nullptr) return;
     ind->success = e.success;
-    ind->raw_output = e.raw_output;
     s.total_evals += 1;
     ind->evals_at = s.total_evals;
     if (e.success) {

@@ -2,109 +2,11 @@
 // the snake_case field names; enums use their protocol spellings.
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <charconv>
-#include <type_traits>
-
 #include "state/events.h"
-#include "state/snapshot.h"
-
-namespace nlohmann {
-template <typename T>
-struct adl_serializer<std::optional<T>> {
-  static void to_json(json& j, const std::optional<T>& opt) {
-    if (opt) {
-      j = *opt;
-    } else {
-      j = nullptr;
-    }
-  }
-  static void from_json(const json& j, std::optional<T>& opt) {
-    if (j.is_null()) {
-      opt = std::nullopt;
-    } else {
-      opt = j.get<T>();
-    }
-  }
-};
-}  // namespace nlohmann
-
-namespace evo {
-NLOHMANN_JSON_SERIALIZE_ENUM(Direction, {{Direction::kMin, "min"}, {Direction::kMax, "max"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Operation, {{Operation::kMutate, "mutate"},
-                                         {Operation::kCrossover, "crossover"},
-                                         {Operation::kStructural, "structural"},
-                                         {Operation::kSynergy, "synergy"}})
-}  // namespace evo
-
-namespace evo::policy {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Finding, rule, path, detail)
-}  // namespace evo::policy
+#include "state/json_codec.h"
 
 namespace evo::state {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(PolicyMode, {{PolicyMode::kBoth, "both"},
-                                          {PolicyMode::kServer, "server"},
-                                          {PolicyMode::kAgent, "agent"},
-                                          {PolicyMode::kOff, "off"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(BenchmarkFormat, {{BenchmarkFormat::kNumbers, "numbers"},
-                                               {BenchmarkFormat::kJson, "json"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(ItemState, {{ItemState::kPlanned, "planned"},
-                                         {ItemState::kCoded, "coded"},
-                                         {ItemState::kApproved, "approved"},
-                                         {ItemState::kRejected, "rejected"},
-                                         {ItemState::kEvaluated, "evaluated"},
-                                         {ItemState::kFailed, "failed"},
-                                         {ItemState::kAbandoned, "abandoned"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(CodeOutcome, {{CodeOutcome::kNone, "none"},
-                                           {CodeOutcome::kAwaitingReview, "awaiting_review"},
-                                           {CodeOutcome::kAutoApproved, "auto_approved"},
-                                           {CodeOutcome::kAutoRejected, "auto_rejected"},
-                                           {CodeOutcome::kCached, "cached"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(RunPhase, {{RunPhase::kSetup, "setup"},
-                                        {RunPhase::kGenerating, "generating"},
-                                        {RunPhase::kReflecting, "reflecting"},
-                                        {RunPhase::kDone, "done"}})
-
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectiveSpec, name, direction)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, repo_path, benchmark_cmd,
-                                                benchmark_format, quick_cmd, objectives, max_fe,
-                                                pop_size, mutation_rate, structural_rate,
-                                                synergy_interval, top_k_survive, directions,
-                                                protected_patterns, test_patterns, policy_mode,
-                                                archive_eliminated, manage_refs, max_generations,
-                                                max_wall_time_s, stagnation_generations,
-                                                target_fitness, seed)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, description, hint,
-                                                impact, lines, derived_from, frozen, temperature,
-                                                stagnation, active, local_front, best)
-// The fields of Individual, listed once for its JSON codec and for the snapshot writer.
-#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                            \
-  X(branch) X(generation) X(target_id) X(operation) X(is_seed) X(registered_late)               \
-  X(parent_branches) X(target_file) X(target_function) X(structural_op) X(state)               \
-  X(code_outcome) X(parent_commit) X(commit) X(code_hash) X(changed_files) X(violations)       \
-  X(flags) X(reason) X(fitness) X(success) X(cache_of) X(raw_output) X(is_new_best)            \
-  X(on_front_at_eval) X(evals_at) X(pareto_rank) X(alive) X(eliminated)
-#define EVO_INDIVIDUAL_FIELDS(X) X(id) EVO_INDIVIDUAL_DATA_FIELDS(X)
-
-// As NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT would write them: a missing key reads as
-// the field's default.
-inline void to_json(nlohmann::json& j, const Individual& ind) {
-#define EVO_TO_JSON(f) j[#f] = ind.f;
-  EVO_INDIVIDUAL_FIELDS(EVO_TO_JSON)
-#undef EVO_TO_JSON
-}
-inline void from_json(const nlohmann::json& j, Individual& ind) {
-  const Individual defaults;
-#define EVO_FROM_JSON(f) ind.f = j.value(#f, defaults.f);
-  EVO_INDIVIDUAL_FIELDS(EVO_FROM_JSON)
-#undef EVO_FROM_JSON
-}
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynergyRecord, branch, generation, target_ids,
-                                                fitness_values, success, individual_fitnesses,
-                                                synergy_gain)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SelectionSummary, generation, keep, eliminate,
-                                                abandoned)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetSpec, id, file, function, description, hint,
                                                 impact, lines, derived_from)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedItem, branch, operation, target_id,
@@ -188,9 +90,6 @@ Result<Event> event_from_json(const std::string& type, const nlohmann::json& dat
 
 nlohmann::json config_to_json(const Config& config) { return config; }
 
-namespace {
-
-// Every part of the state but its individuals (snapshot headers add them separately).
 nlohmann::json state_header_json(const State& s) {
   nlohmann::json j;
   j["run_id"] = s.run_id;
@@ -218,7 +117,6 @@ nlohmann::json state_header_json(const State& s) {
   return j;
 }
 
-// The inverse of state_header_json; throws nlohmann::json::exception on a malformed header.
 void read_state_header(const nlohmann::json& j, State& s) {
   j.at("run_id").get_to(s.run_id);
   j.at("config").get_to(s.config);
@@ -241,8 +139,6 @@ void read_state_header(const nlohmann::json& j, State& s) {
   j.at("event_seq").get_to(s.event_seq);
 }
 
-// Rebuilds what a snapshot leaves out because it follows from the rest: the lookup indexes and
-// the archive's fitness values.
 Status rebuild_indexes(State& s, const std::vector<std::uint64_t>& archive) {
   for (std::size_t i = 0; i < s.targets.size(); ++i) s.target_index[s.targets[i].id] = i;
   s.by_branch.reserve(s.individuals.size());
@@ -256,8 +152,6 @@ Status rebuild_indexes(State& s, const std::vector<std::uint64_t>& archive) {
   }
   return {};
 }
-
-}  // namespace
 
 nlohmann::json state_to_json(const State& s) {
   nlohmann::json j = state_header_json(s);
@@ -276,184 +170,6 @@ Result<State> state_from_json(const nlohmann::json& j) {
     return make_error(ErrorCode::kStorage,
                       "snapshot could not be decoded: " + std::string(e.what()));
   }
-}
-
-// --- Snapshots (format 2), see snapshot.h --------------------------------------------------
-
-namespace {
-
-// Writers for the snapshot lines. Strings that need no escaping (the common case: branches,
-// ids, paths, hashes) are copied as they are; anything else goes through nlohmann, which
-// escapes and checks UTF-8 exactly as a dump of the whole state would.
-void put_value(std::string& out, const std::string& v) {
-  const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  });
-  if (!plain) {
-    out += nlohmann::json(v).dump();
-    return;
-  }
-  out += '"';
-  out += v;
-  out += '"';
-}
-template <typename T>
-std::enable_if_t<std::is_integral_v<T> || std::is_floating_point_v<T>> put_value(std::string& out,
-                                                                                 T v) {
-  if constexpr (std::is_same_v<T, bool>) {
-    out += v ? "true" : "false";
-  } else {
-    char buf[32];
-    // Shortest text that reads back to the same value (doubles included).
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-    if constexpr (std::is_floating_point_v<T>) {
-      // As nlohmann writes them: 20.0 stays a float, and -0.0 keeps its sign.
-      if (std::find_if(buf, res.ptr, [](char c) { return c == '.' || c == 'e'; }) == res.ptr) {
-        out += ".0";
-      }
-    }
-  }
-}
-template <typename T>
-std::enable_if_t<std::is_enum_v<T>> put_value(std::string& out, T v) {
-  out += nlohmann::json(v).dump();  // the protocol spelling of the enum
-}
-void put_value(std::string& out, const std::optional<std::uint64_t>& v) {
-  if (v) {
-    put_value(out, *v);
-  } else {
-    out += "null";
-  }
-}
-void put_value(std::string& out, const std::vector<policy::Finding>& v) {
-  out += nlohmann::json(v).dump();
-}
-template <typename T>
-void put_value(std::string& out, const std::vector<T>& v) {
-  out += '[';
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += ',';
-    put_value(out, v[i]);
-  }
-  out += ']';
-}
-
-template <typename T>
-bool is_default(const T& v, const T& d) {
-  return v == d;
-}
-bool is_default(const std::vector<policy::Finding>& v, const std::vector<policy::Finding>& d) {
-  return v.empty() && d.empty();
-}
-
-// An individual's snapshot line: a JSON object of the fields that differ from their default,
-// without the id (its position). Reading it with from_json fills in the rest.
-void append_individual_line(const Individual& ind, std::string& out) {
-  static const Individual kDefaults;
-  const std::size_t open = out.size();
-  out += '{';
-  auto field = [&](const char* name, const auto& v, const auto& d) {
-    if (is_default(v, d)) return;
-    if (out.size() > open + 1) out += ',';
-    out += '"';
-    out += name;
-    out += "\":";
-    put_value(out, v);
-  };
-#define EVO_PUT_FIELD(f) field(#f, ind.f, kDefaults.f);
-  EVO_INDIVIDUAL_DATA_FIELDS(EVO_PUT_FIELD)
-#undef EVO_PUT_FIELD
-  out += "}\n";
-}
-
-}  // namespace
-
-std::string SnapshotWriter::header() const {
-  nlohmann::json j = state_header_json(state_);
-  j["format"] = kSnapshotFormat;
-  j["individual_count"] = state_.individuals.size();
-  return j.dump();
-}
-
-bool SnapshotWriter::next_part(std::string& out) {
-  out.clear();
-  const auto& all = state_.individuals;
-  while (next_ < all.size() && out.size() < kSnapshotPartBytes) {
-    append_individual_line(all[next_++], out);
-  }
-  return !out.empty();
-}
-
-Status SnapshotReader::begin(std::string_view header) {
-  auto j = nlohmann::json::parse(header, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return make_error(ErrorCode::kStorage, "snapshot header is not a JSON object");
-  }
-  const auto format = j.find("format");
-  if (format == j.end()) {  // format 1: the whole state in one text
-    auto s = state_from_json(j);
-    if (!s) return s.error();
-    state_ = std::move(s).value();
-    complete_ = true;
-    return {};
-  }
-  if (*format != kSnapshotFormat) {
-    return make_error(ErrorCode::kStorage, "snapshot format " + format->dump() +
-                                               " is not supported (this build reads 1 and " +
-                                               std::to_string(kSnapshotFormat) + ")");
-  }
-  try {
-    read_state_header(j, state_);
-    j.at("archive").get_to(archive_);
-    j.at("individual_count").get_to(expected_);
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(ErrorCode::kStorage,
-                      "snapshot header could not be decoded: " + std::string(e.what()));
-  }
-  state_.individuals.reserve(expected_);
-  return {};
-}
-
-Status SnapshotReader::add_part(std::string_view part) {
-  std::size_t start = 0;
-  while (start < part.size()) {
-    auto end = part.find('\n', start);
-    if (end == std::string_view::npos) end = part.size();
-    const auto line = part.substr(start, end - start);
-    start = end + 1;
-    if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      return make_error(ErrorCode::kStorage,
-                        "snapshot individual " + std::to_string(state_.individuals.size()) +
-                            " is not a JSON object");
-    }
-    try {
-      Individual ind = j.get<Individual>();
-      ind.id = state_.individuals.size();
-      state_.individuals.push_back(std::move(ind));
-    } catch (const nlohmann::json::exception& e) {
-      return make_error(ErrorCode::kStorage,
-                        "snapshot individual " + std::to_string(state_.individuals.size()) +
-                            " could not be decoded: " + std::string(e.what()));
-    }
-  }
-  return {};
-}
-
-Result<State> SnapshotReader::finish() {
-  if (!complete_) {
-    if (state_.individuals.size() != expected_) {
-      return make_error(ErrorCode::kStorage,
-                        "snapshot holds " + std::to_string(state_.individuals.size()) + " of its " +
-                            std::to_string(expected_) + " individuals");
-    }
-    EVO_TRY(rebuild_indexes(state_, archive_));
-    complete_ = true;
-  }
-  return std::move(state_);
 }
 
 }  // namespace evo::state

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,7 +101,8 @@ struct Individual {
   std::vector<double> fitness;  // set when evaluated successfully
   bool success = false;
   std::optional<std::uint64_t> cache_of;
-  std::string raw_output;  // last part of the benchmark output, truncated
+  // The benchmark's raw output is not kept here: nothing reads it back, and at up to 2 KB per
+  // individual it would dominate a long run's memory. It stays in the fitness_reported event.
   bool is_new_best = false;
   bool on_front_at_eval = false;
   std::uint64_t evals_at = 0;  // total_evals right after this evaluation
@@ -148,7 +150,9 @@ struct State {
   std::uint64_t total_evals = 0;
   std::vector<Target> targets;  // registration order (planning order)
   std::unordered_map<std::string, std::size_t> target_index;
-  std::vector<Individual> individuals;  // index == id
+  // index == id. A deque: it grows without moving what it holds, so a large run never needs
+  // its old and new storage at once, and references to individuals stay valid.
+  std::deque<Individual> individuals;
   std::unordered_map<std::string, std::uint64_t> by_branch;
   std::vector<std::uint64_t> batch;  // ids of the current generation's items
   std::unordered_map<std::string, std::uint64_t> cache;  // code_hash -> evaluated original

@@ -56,6 +56,14 @@ std::string column_text(sqlite3_stmt* st, int col) {
            : std::string();
 }
 
+// A column's text, valid until the statement steps or resets.
+std::string_view column_view(sqlite3_stmt* st, int col) {
+  const auto* p = sqlite3_column_text(st, col);
+  const int n = sqlite3_column_bytes(st, col);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string_view();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode sync) {
@@ -126,20 +134,31 @@ Result<sqlite3_stmt*> Store::prepare(const char* sql) {
   return st;
 }
 
+Status Store::exec_cached(const char* sql) {
+  auto st = prepare(sql);
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  if (sqlite3_step(*st) != SQLITE_DONE) {
+    return make_error(ErrorCode::kStorage, std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+  return {};
+}
+
+// Every call opens and commits a transaction: prepared once, these cost a step, not a parse.
 Status Store::begin_write() {
-  EVO_TRY(exec("BEGIN IMMEDIATE"));
+  EVO_TRY(exec_cached("BEGIN IMMEDIATE"));
   in_tx_ = true;
   return {};
 }
 
 Status Store::begin_read() {
-  EVO_TRY(exec("BEGIN"));
+  EVO_TRY(exec_cached("BEGIN"));
   in_tx_ = true;
   return {};
 }
 
 Status Store::commit() {
-  auto st = exec("COMMIT");
+  auto st = exec_cached("COMMIT");
   if (!st.ok()) {
     rollback();
     return st;
@@ -240,6 +259,24 @@ Result<std::vector<StoredEvent>> Store::events_after(const std::string& run_id,
   return out;
 }
 
+Status Store::for_each_event_after(
+    const std::string& run_id, std::uint64_t seq,
+    const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {
+  auto st = prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
+                    "ORDER BY seq");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    EVO_TRY(event(static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)), column_view(*st, 1),
+                  column_view(*st, 2)));
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot read the log of run " + run_id);
+  return {};
+}
+
 Status Store::put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data) {
   return put_snapshot(run_id, seq, data, [](std::string&) { return false; });
 }
@@ -311,12 +348,7 @@ Status Store::snapshot_parts(const std::string& run_id, std::uint64_t seq,
   bind_text(*st, 1, run_id);
   sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-    const auto* p = sqlite3_column_text(*st, 0);
-    const int n = sqlite3_column_bytes(*st, 0);
-    EVO_TRY(part(p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
-                   : std::string_view()));
-  }
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) EVO_TRY(part(column_view(*st, 0)));
   if (rc != SQLITE_DONE) return sql_error("cannot read the snapshot of run " + run_id);
   return {};
 }

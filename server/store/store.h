@@ -59,6 +59,11 @@ class Store {
                       const std::string& data);
   Result<std::uint64_t> last_seq(const std::string& run_id);
   Result<std::vector<StoredEvent>> events_after(const std::string& run_id, std::uint64_t seq);
+  // The same events, one at a time (seq, type, JSON text), without holding them all; stops at
+  // the callback's first error. The views are valid only during the call.
+  Status for_each_event_after(
+      const std::string& run_id, std::uint64_t seq,
+      const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event);
 
   Status put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data);
   // A snapshot in parts: the header row, then one row per part that `next_part` yields (it
@@ -79,6 +84,7 @@ class Store {
  private:
   Store(sqlite3* db, std::string path);
   Status exec(const char* sql);
+  Status exec_cached(const char* sql);  // a statement without results, prepared once
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error sql_error(const std::string& what) const;
 
