@@ -64,16 +64,19 @@ void McpSession::Impl::receive(std::string_view raw) {
   } else if (const auto* notification = std::get_if<jsonrpc::Notification>(&message)) {
     on_notification(*notification);
   } else {
-    // We send no requests yet, so any response is unsolicited.
-    logger->debug("ignored a response from the client");
+    on_response(std::get<jsonrpc::Response>(message));
   }
 }
 
 void McpSession::Impl::on_request(jsonrpc::Request request) {
+  if (modern::is_modern_request(request.method, request.params ? &*request.params : nullptr)) {
+    on_modern_request(std::move(request));
+    return;
+  }
   const auto entry_it = methods.find(request.method);
-  // Method-not-found comes before the lifecycle check: a 2026-07-28 client probes with
-  // server/discover before initialize and must get -32601, not "not initialized".
-  if (entry_it == methods.end()) {
+  // Method-not-found comes before the lifecycle check, so an unknown method never reads as "not
+  // initialized". server/discover never gets here: it is always served as a 2026-07-28 request.
+  if (entry_it == methods.end() || request.method == "server/discover") {
     send(jsonrpc::make_error(request.id, jsonrpc::kMethodNotFound,
                              "Method not found: " + request.method));
     return;
@@ -88,10 +91,15 @@ void McpSession::Impl::on_request(jsonrpc::Request request) {
                              "server not initialized: send initialize first"));
     return;
   }
+  dispatch(std::move(request), entry, std::nullopt);
+}
 
+void McpSession::Impl::dispatch(jsonrpc::Request request, const MethodEntry& entry,
+                                std::optional<modern::RequestMeta> modern_meta) {
   auto flight = std::make_shared<InFlight>();
   flight->id = request.id;
   flight->method = request.method;
+  flight->modern = std::move(modern_meta);
   json params = request.params ? std::move(*request.params) : json::object();
   flight->progress_token = progress_token_of(params);
   bool duplicate = false;
@@ -143,7 +151,8 @@ void McpSession::Impl::run(const std::shared_ptr<InFlight>& flight, const Method
     logger->error("{} threw a non-standard exception", flight->method);
     result = jsonrpc::Error{jsonrpc::kInternalError, "internal error: unknown exception", {}};
   }
-  const bool opened_session = flight->method == "initialize" && result.index() == 0;
+  const bool opened_session =
+      !flight->modern && flight->method == "initialize" && result.index() == 0;
   finish(flight, std::move(result));
   // Log lines may go out only after the initialize reply itself.
   if (opened_session) logging_open = true;
@@ -165,10 +174,16 @@ void McpSession::Impl::finish(const std::shared_ptr<InFlight>& flight, MethodRes
   }
   if (cancelled) {
     logger->debug("reply to cancelled request {} suppressed", jsonrpc::id_to_string(flight->id));
+    out.end_related(flight->id);
     return;
   }
   if (auto* error = std::get_if<jsonrpc::Error>(&result)) {
+    if (flight->modern) *error = modern::translate_error(std::move(*error));
     send(jsonrpc::make_error(flight->id, std::move(*error)));
+  } else if (flight->modern) {
+    send(jsonrpc::make_result(
+        flight->id, modern::decorate_result(flight->method, std::get<json>(std::move(result)),
+                                            server_info_json())));
   } else {
     send(jsonrpc::make_result(flight->id, std::get<json>(std::move(result))));
   }
@@ -182,13 +197,42 @@ RequestContext McpSession::Impl::make_context(const std::shared_ptr<InFlight>& f
                                        const std::string& message) {
     report_progress(*flight, progress, total, message);
   };
-  ctx.log = [this](LogLevel lvl, const json& data) { log(lvl, data); };
+  ctx.request_client = [this, flight](const std::string& method, const json& params) {
+    return request_client(flight, method, params);
+  };
+  ctx.break_stream = [this, flight] {
+    if (!flight->modern) out.break_stream(flight->id);  // 2026-07-28 streams do not resume
+  };
+  if (flight->modern) {
+    ctx.client_capabilities = flight->modern->client_capabilities;
+    // 2026-07-28: log lines only when this request asked for them, at its own level.
+    ctx.log = [this, flight](LogLevel lvl, const json& data) {
+      const auto wanted = flight->modern->log_level;
+      if (!wanted || lvl < *wanted) return;
+      json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
+      out.send_related(
+          jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}),
+          flight->id);
+    };
+    return ctx;
+  }
+  {
+    const std::lock_guard lock(mu);
+    ctx.client_capabilities = client_capabilities;
+  }
+  ctx.log = [this, flight](LogLevel lvl, const json& data) {
+    if (!logging_open || lvl < level.load()) return;
+    json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
+    out.send_related(
+        jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}),
+        flight->id);
+  };
   return ctx;
 }
 
 void McpSession::Impl::report_progress(InFlight& flight, double progress,
                                        std::optional<double> total, const std::string& message) {
-  if (!flight.progress_token || !client_ready) return;
+  if (!flight.progress_token || (!flight.modern && !client_ready)) return;
   if (!std::isfinite(progress) || (total && !std::isfinite(*total))) return;
   const std::lock_guard lock(flight.mu);
   if (flight.finished || flight.cancelled) return;
@@ -202,13 +246,20 @@ void McpSession::Impl::report_progress(InFlight& flight, double progress,
   json params{{"progressToken", *flight.progress_token}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty()) params["message"] = message;
-  out.send(jsonrpc::to_json(jsonrpc::Notification{"notifications/progress", std::move(params)}));
+  out.send_related(
+      jsonrpc::to_json(jsonrpc::Notification{"notifications/progress", std::move(params)}),
+      flight.id);
 }
 
 void McpSession::Impl::log(LogLevel lvl, const json& data) {
   if (!logging_open || lvl < level.load()) return;
   json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
   out.send(jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}));
+}
+
+void McpSession::Impl::notify(const std::string& method, const json& params) {
+  if (!logging_open || closed) return;
+  out.send(jsonrpc::to_json(jsonrpc::Notification{method, params}));
 }
 
 void McpSession::Impl::on_notification(const jsonrpc::Notification& notification) {
@@ -304,13 +355,29 @@ void McpSession::log(LogLevel level, const json& data) {
   impl_->log(level, data);
 }
 
+void McpSession::notify(const std::string& method, const json& params) {
+  impl_->notify(method, params);
+}
+
+void McpSession::add_close_hook(std::function<void()> hook) {
+  const std::lock_guard lock(impl_->mu);
+  impl_->close_hooks.push_back(std::move(hook));
+}
+
 void McpSession::drain() {
   if (!impl_->executor.on_worker()) impl_->executor.drain();
 }
 
 void McpSession::close() {
   if (impl_->closed.exchange(true)) return;
+  impl_->fail_pending_calls();  // a tool waiting on the client must not hold up the shutdown
   impl_->executor.stop();
+  std::vector<std::function<void()>> hooks;
+  {
+    const std::lock_guard lock(impl_->mu);
+    hooks.swap(impl_->close_hooks);
+  }
+  for (auto& hook : hooks) hook();
 }
 
 std::string McpSession::protocol_version() const {
@@ -324,6 +391,11 @@ bool McpSession::client_ready() const {
 
 LogLevel McpSession::log_level() const {
   return impl_->level.load();
+}
+
+json McpSession::client_capabilities() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->client_capabilities;
 }
 
 }  // namespace evo::server

@@ -1,11 +1,13 @@
 // One MCP server session (revision 2025-11-25, older revisions negotiated down) per client
-// connection: lifecycle, dispatch through an extensible method table, tools, logging, progress
-// and cancellation. No I/O: raw messages come in through receive() and go out through the
-// injected Outbound.
+// connection: lifecycle, dispatch through an extensible method table, tools, logging, progress,
+// cancellation and requests to the client. Requests of the stateless 2026-07-28 revision are
+// served by the same table, each on its own _meta. No I/O: raw messages come in through
+// receive() and go out through the injected Outbound.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -40,6 +42,9 @@ struct SessionOptions {
   std::size_t max_message_bytes = jsonrpc::kDefaultMaxMessageBytes;
   // Level for notifications/message until the client sends logging/setLevel.
   LogLevel initial_log_level = LogLevel::kInfo;
+  // How long a tool waits for the client to answer a request it sent (elicitation waits on a
+  // person).
+  std::chrono::milliseconds client_request_timeout = std::chrono::minutes(5);
 };
 
 // What a method handler gets besides its params: the request id plus the per-request services
@@ -86,6 +91,11 @@ class McpSession {
   // Sends notifications/message when initialize has been answered and `level` is at or above the
   // client's level. Any thread.
   void log(LogLevel level, const nlohmann::json& data);
+  // Sends a server notification (e.g. notifications/resources/updated) once initialize has been
+  // answered. Any thread.
+  void notify(const std::string& method, const nlohmann::json& params);
+  // Runs `hook` when the session closes (feature registries forget the session there).
+  void add_close_hook(std::function<void()> hook);
   // Blocks until every request received so far has been answered (or dropped as cancelled).
   void drain();
   // drain(), then stops the worker. Later requests are answered with an error. Idempotent; the
@@ -97,6 +107,8 @@ class McpSession {
   // True once notifications/initialized has arrived.
   bool client_ready() const;
   LogLevel log_level() const;
+  // The capabilities the client declared in initialize; empty before it.
+  nlohmann::json client_capabilities() const;
 
   struct Impl;
 

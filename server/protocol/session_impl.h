@@ -3,13 +3,18 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/protocol/mcp_session.h"
+#include "server/protocol/revision.h"
 #include "server/protocol/serial_executor.h"
 
 namespace evo::server {
@@ -26,6 +31,16 @@ struct InFlight {
   bool finished = false;
   bool any_progress = false;
   double last_progress = 0.0;
+  // Set for a 2026-07-28 request: served statelessly with what its own _meta says.
+  std::optional<modern::RequestMeta> modern;
+};
+
+// A request the server sent the client, waiting for its response.
+struct PendingCall {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  ClientReply reply;
 };
 
 struct MethodEntry {
@@ -40,6 +55,9 @@ struct McpSession::Impl {
   // Dispatcher (mcp_session.cpp).
   void receive(std::string_view raw);
   void on_request(jsonrpc::Request request);
+  // Accepts a request into the in-flight table and runs it (on the reader or the worker).
+  void dispatch(jsonrpc::Request request, const MethodEntry& entry,
+                std::optional<modern::RequestMeta> modern_meta);
   void on_notification(const jsonrpc::Notification& notification);
   void on_cancelled(const nlohmann::json& params);
   void run(const std::shared_ptr<InFlight>& flight, const MethodEntry& entry,
@@ -50,6 +68,16 @@ struct McpSession::Impl {
                        const std::string& message);
   void log(LogLevel level, const nlohmann::json& data);
   void send(const jsonrpc::Response& response);
+  void notify(const std::string& method, const nlohmann::json& params);
+
+  // 2026-07-28 requests and server-to-client requests (session_calls.cpp).
+  void on_modern_request(jsonrpc::Request request);
+  MethodResult discover() const;
+  ClientReply request_client(const std::shared_ptr<InFlight>& flight, const std::string& method,
+                             const nlohmann::json& params);
+  void on_response(const jsonrpc::Response& response);
+  void fail_pending_calls();
+  nlohmann::json server_info_json() const;
 
   // Built-in methods (session_methods.cpp).
   void register_builtins();
@@ -80,6 +108,10 @@ struct McpSession::Impl {
   mutable std::mutex mu;  // guards the fields below
   std::map<jsonrpc::RequestId, std::shared_ptr<InFlight>> in_flight;
   std::string protocol_version;
+  nlohmann::json client_capabilities = nlohmann::json::object();
+  std::map<jsonrpc::RequestId, std::shared_ptr<PendingCall>> pending_calls;
+  std::uint64_t next_call_id = 0;
+  std::vector<std::function<void()>> close_hooks;
 
   // Last member: its thread must be joined before anything it touches is destroyed.
   SerialExecutor executor;

@@ -1,6 +1,6 @@
-// The methods every session serves: initialize, ping, logging/setLevel, tools/list and
-// tools/call (argument validation, outcome shaping, the catch that keeps a throwing tool from
-// taking the server down).
+// The methods every session serves: initialize, ping, logging/setLevel, server/discover,
+// tools/list and tools/call (argument validation, outcome shaping, the catch that keeps a throwing
+// tool from taking the server down).
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -65,6 +65,10 @@ void McpSession::Impl::register_builtins() {
   methods["logging/setLevel"] =
       MethodEntry{[this](const json& params, RequestContext&) { return set_level(params); },
                   MethodOptions{RunOn::kReader, false}};
+  // 2026-07-28 only: McpSession::Impl::on_request routes every server/discover here.
+  methods["server/discover"] =
+      MethodEntry{[this](const json&, RequestContext&) { return discover(); },
+                  MethodOptions{RunOn::kReader, true}};
   methods["tools/list"] = MethodEntry{
       [this](const json& params, RequestContext&) { return list_tools(params); }, MethodOptions{}};
   methods["tools/call"] = MethodEntry{
@@ -103,6 +107,9 @@ MethodResult McpSession::Impl::initialize(const json& params) {
   {
     const std::lock_guard lock(mu);
     protocol_version = version;
+    if (const auto caps = params.find("capabilities"); caps != params.end() && caps->is_object()) {
+      client_capabilities = *caps;
+    }
   }
   return result;
 }
@@ -177,6 +184,11 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
     return tool_error(outcome.error_message.empty() ? "tool '" + name + "' failed"
                                                     : outcome.error_message);
   }
+  const bool has_output_schema = !tool->output_schema.is_null() &&
+                                 !(tool->output_schema.is_object() && tool->output_schema.empty());
+  if (outcome.content && !has_output_schema) {
+    return json{{"content", std::move(*outcome.content)}};
+  }
   // The official client throws on structuredContent that does not match outputSchema, so a
   // mismatch is our bug and is reported as one instead of being sent.
   if (const auto problems = tools->check_output(*tool, outcome.structured); !problems.empty()) {
@@ -184,7 +196,9 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
     return tool_error("internal error: tool '" + name +
                       "' produced output that does not match its outputSchema: " + join(problems));
   }
-  json content = json::array({text_block(jsonrpc::dump_compact(outcome.structured))});
+  json content = outcome.content
+                     ? std::move(*outcome.content)
+                     : json::array({text_block(jsonrpc::dump_compact(outcome.structured))});
   return json{{"content", std::move(content)},
               {"structuredContent", std::move(outcome.structured)}};
 }

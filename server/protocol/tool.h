@@ -4,10 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace evo::server {
 
@@ -15,6 +14,13 @@ namespace evo::server {
 enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };
 const char* to_string(LogLevel level);
 std::optional<LogLevel> parse_log_level(const std::string& s);
+
+// The client's answer to a request the server sent it: a result, or why there is none (an error
+// reply, a timeout, a cancelled call, a client that cannot be asked).
+struct ClientReply {
+  std::optional<nlohmann::json> result;
+  std::string error;
+};
 
 // Per-call services the protocol layer hands to a handler.
 struct ToolContext {
@@ -25,8 +31,20 @@ struct ToolContext {
   // True once notifications/cancelled named this request.
   std::function<bool()> is_cancelled = [] { return false; };
   // Sends notifications/message when `level` is at or above the session's logging level.
-  std::function<void(LogLevel, const nlohmann::json& data)> log =
-      [](LogLevel, const nlohmann::json&) {};
+  std::function<void(LogLevel, const nlohmann::json& data)> log = [](LogLevel,
+                                                                     const nlohmann::json&) {};
+  // Sends a request to the client (sampling/createMessage, elicitation/create, roots/list) and
+  // waits for its answer. Only 2025-11-25 sessions can; elsewhere the reply is an error.
+  std::function<ClientReply(const std::string& method, const nlohmann::json& params)>
+      request_client = [](const std::string&, const nlohmann::json&) {
+        return ClientReply{std::nullopt, "this client cannot be asked for anything"};
+      };
+  // Asks Streamable HTTP to close this request's SSE connection before the reply (SEP-1699
+  // polling): the client resumes with GET and Last-Event-ID. A no-op on other transports.
+  std::function<void()> break_stream = [] {};
+  // What the client declared: the initialize capabilities (2025-11-25) or the request's
+  // io.modelcontextprotocol/clientCapabilities (2026-07-28).
+  nlohmann::json client_capabilities = nlohmann::json::object();
 };
 
 // What a handler returns. A domain failure (illegal transition, bad field value, unknown
@@ -36,10 +54,18 @@ struct ToolOutcome {
   nlohmann::json structured = nlohmann::json::object();
   bool is_error = false;
   std::string error_message;
+  // Content blocks to send instead of the JSON mirror of `structured` (images, audio, embedded
+  // resources). A tool that sets it and declares no outputSchema sends no structuredContent.
+  std::optional<nlohmann::json> content;
 
-  static ToolOutcome ok(nlohmann::json structured) { return {std::move(structured), false, {}}; }
+  static ToolOutcome ok(nlohmann::json structured) {
+    return {std::move(structured), false, {}, std::nullopt};
+  }
   static ToolOutcome fail(std::string message) {
-    return {nlohmann::json::object(), true, std::move(message)};
+    return {nlohmann::json::object(), true, std::move(message), std::nullopt};
+  }
+  static ToolOutcome blocks(nlohmann::json content_blocks) {
+    return {nlohmann::json::object(), false, {}, std::move(content_blocks)};
   }
 };
 

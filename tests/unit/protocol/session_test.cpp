@@ -65,7 +65,7 @@ TEST_SUITE("session.lifecycle") {
     CHECK(error_code(c.call(4, "nope")) == jsonrpc::kMethodNotFound);
   }
 
-  TEST_CASE("server/discover from a 2026-07-28 client gets -32601 at once") {
+  TEST_CASE("server/discover from a 2026-07-28 client is answered at once, before initialize") {
     Client c(registry());
     const json probe = json::parse(R"({"jsonrpc":"2.0","id":"discover-1","method":"server/discover",
         "params":{"_meta":{"protocolVersion":"2026-07-28"}}})");
@@ -74,8 +74,9 @@ TEST_SUITE("session.lifecycle") {
     const auto sent = c.out().messages();
     REQUIRE(sent.size() == 1);
     CHECK(sent[0].at("id") == "discover-1");
-    CHECK(error_code(sent[0]) == jsonrpc::kMethodNotFound);
-    // The client then falls back to the handshake.
+    CHECK(sent[0].at("result").at("supportedVersions").at(0) == "2026-07-28");
+    CHECK(sent[0].at("result").at("resultType") == "complete");
+    // A dual-era client may still go on with the handshake.
     c.handshake();
     CHECK(c.call(5, "ping").contains("result"));
   }

@@ -1,0 +1,80 @@
+// MCP's Streamable HTTP transport on one endpoint, /mcp: 2025-11-25 sessions (Mcp-Session-Id,
+// SSE with resumable event ids, GET and DELETE) and stateless 2026-07-28 requests side by side.
+// Host, Origin and an optional bearer token are checked on every request. httplib stays in the
+// .cpp.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "server/protocol/mcp_session.h"
+#include "server/protocol/tool_registry.h"
+#include "server/session_setup.h"
+
+namespace evo::server {
+
+inline constexpr const char* kDefaultHttpHost = "127.0.0.1";
+inline constexpr int kDefaultHttpPort = 8765;
+
+struct HttpOptions {
+  std::string host = kDefaultHttpHost;
+  int port = kDefaultHttpPort;  // 0: any free port (bind() tells which)
+  // Binding to anything but a loopback address must be asked for explicitly.
+  bool allow_remote = false;
+  // Host-header names accepted besides localhost, 127.0.0.1 and [::1] (the bound address is
+  // added automatically when it is not a wildcard), and Origins accepted besides loopback ones.
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
+  // When not empty, every request needs "Authorization: Bearer <token>" (401 otherwise).
+  std::string auth_token;
+  // Limits; a request over one gets a clear HTTP error (413, 503, 408 from the server library).
+  std::size_t max_body_bytes = std::size_t{4} << 20;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds write_timeout{30};
+  std::size_t max_sessions = 64;
+  // A session with no request and no open stream for this long is ended.
+  std::chrono::seconds session_idle_timeout{1800};
+  // Events kept per SSE stream for Last-Event-ID resumption.
+  std::size_t max_stream_events = 1024;
+  // A reply that is ready this soon, with nothing before it, goes out as plain JSON; otherwise
+  // the response is an SSE stream.
+  std::chrono::milliseconds json_reply_wait{1000};
+  // An SSE comment this often keeps idle streams open and finds clients that went away.
+  std::chrono::seconds keepalive{15};
+  // HTTP worker threads (each open connection holds one); 0: 2 * max_sessions + 8.
+  std::size_t threads = 0;
+};
+
+// "ADDR:PORT", "ADDR", ":PORT" or "PORT"; IPv6 in brackets ("[::1]:8765").
+Result<void> parse_listen_address(const std::string& spec, HttpOptions& options);
+
+class HttpServer {
+ public:
+  // `setup` (may be null) is attached to every session; it must outlive the server.
+  HttpServer(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,
+             std::shared_ptr<spdlog::logger> logger, SessionOptions session_options,
+             HttpOptions options, const SessionSetup* setup = nullptr);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();  // stop()
+
+  // Checks the options and binds; the port actually bound (useful with port 0).
+  Result<int> bind();
+  // Serves until stop(). Call once, after bind().
+  void run();
+  // Ends every session (queued requests are answered first) and stops serving. Any thread.
+  void stop();
+  std::size_t session_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace evo::server

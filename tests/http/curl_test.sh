@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# curl-level tests of evo-engine's Streamable HTTP transport, one per HTTP rule: 406, 400, 404,
+# 403 (Origin), 403 (Host rebinding), 401 (bearer token), 413 (body limit), plus the session
+# lifecycle, 202 for notifications, SSE with resumable event ids, DELETE, the bind rule and a
+# 2026-07-28 stateless client. EVO_ENGINE names the binary.
+set -uo pipefail
+engine="${EVO_ENGINE:?set EVO_ENGINE to the evo-engine binary}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/evo-http-curl-XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"
+  else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
+}
+contains() {  # contains NAME NEEDLE HAYSTACK
+  if [[ "$3" == *"$2"* ]]; then passed=$((passed + 1)); echo "ok   $1"
+  else failed=$((failed + 1)); echo "FAIL $1: '$2' not in: ${3:0:300}"; fi
+}
+
+# start NAME ARGS...: starts a server on a free port; sets URL.
+start() {
+  local name="$1"; shift
+  "$engine" serve --http 127.0.0.1:0 --data-dir "$work/$name-data" --log-level info "$@" \
+    2> "$work/$name.log" &
+  pids+=($!)
+  URL=""
+  for _ in $(seq 1 100); do
+    URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$work/$name.log" | head -1 || true)"
+    [ -n "$URL" ] && return 0
+    sleep 0.1
+  done
+  echo "server $name did not start"; cat "$work/$name.log"; exit 1
+}
+
+INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
+LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+BOTH='Accept: application/json, text/event-stream'
+JSON='Content-Type: application/json'
+status() { curl -s -o "$work/body" -w '%{http_code}' -H 'Expect:' "$@"; }
+
+start main
+# A session: initialize gets a random Mcp-Session-Id (32 hex digits from OpenSSL's RNG).
+curl -s -D "$work/h1" -o "$work/b1" -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
+SID="$(grep -i '^mcp-session-id:' "$work/h1" | tr -d '\r' | awk '{print $2}')"
+check "initialize sets a 32-hex-digit Mcp-Session-Id" 1 "$([[ "$SID" =~ ^[0-9a-f]{32}$ ]] && echo 1)"
+curl -s -D "$work/h2" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
+SID2="$(grep -i '^mcp-session-id:' "$work/h2" | tr -d '\r' | awk '{print $2}')"
+check "two sessions get different ids" 1 "$([ -n "$SID2" ] && [ "$SID" != "$SID2" ] && echo 1)"
+contains "initialize answers 2025-11-25" '"protocolVersion":"2025-11-25"' "$(cat "$work/b1")"
+
+# 406: Accept must list both application/json and text/event-stream.
+check "406 without Accept" 406 "$(status -H "$JSON" -H "Mcp-Session-Id: $SID" -d "$LIST" "$URL")"
+check "406 with Accept: application/json only" 406 \
+  "$(status -H "$JSON" -H 'Accept: application/json' -H "Mcp-Session-Id: $SID" -d "$LIST" "$URL")"
+check "406 on GET without text/event-stream" 406 \
+  "$(status -X GET -H 'Accept: application/json' -H "Mcp-Session-Id: $SID" "$URL")"
+# 400: a request other than initialize needs Mcp-Session-Id.
+check "400 without Mcp-Session-Id" 400 "$(status -H "$JSON" -H "$BOTH" -d "$LIST" "$URL")"
+contains "400 names the missing header" "Mcp-Session-Id" "$(cat "$work/body")"
+check "400 for an unsupported MCP-Protocol-Version" 400 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 1999-01-01' -d "$LIST" "$URL")"
+check "400 for invalid JSON" 400 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":' "$URL")"
+check "415 for a body that is not JSON" 415 \
+  "$(status -H 'Content-Type: text/plain' -H "$BOTH" -H "Mcp-Session-Id: $SID" -d "$LIST" "$URL")"
+# 404: an unknown session, and one that ended.
+check "404 for an unknown session" 404 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Mcp-Session-Id: 0123456789abcdef0123456789abcdef' -d "$LIST" "$URL")"
+check "404 outside /mcp" 404 "$(status -H "$JSON" -H "$BOTH" -d "$INIT" "${URL%/mcp}/other")"
+check "405 for PUT" 405 "$(status -X PUT -H "$JSON" -d "$LIST" "$URL")"
+# 202 for notifications; replies for requests.
+check "202 for a notification" 202 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$URL")"
+check "200 for tools/list" 200 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' -d "$LIST" "$URL")"
+contains "tools/list lists evo_step" '"evo_step"' "$(cat "$work/body")"
+# 403: a foreign Origin; 403 for a rebinding Host (evil.example.com resolving to 127.0.0.1).
+check "403 for a foreign Origin" 403 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Origin: http://evil.example.com' -d "$INIT" "$URL")"
+check "a loopback Origin is accepted" 200 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Origin: http://localhost:3000" -d "$INIT" "$URL")"
+check "403 for Host: evil.example.com" 403 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Host: evil.example.com' -d "$INIT" "$URL")"
+check "403 for Host: evil.example.com:PORT" 403 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Host: evil.example.com:${URL##*:}" -d "$INIT" "$URL")"
+# 413: a body over the limit (--max-body-bytes, 4 MiB by default).
+head -c 5000000 /dev/zero | tr '\0' ' ' > "$work/big"
+check "413 for a 5 MB body" 413 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" --data-binary @"$work/big" "$URL")"
+contains "413 says what the limit is" "4194304 bytes" "$(cat "$work/body")"
+# SSE: a request whose reply is not ready at once is streamed with event ids; GET resumes.
+PROGRESS='{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"evo_list_runs","arguments":{},"_meta":{"progressToken":"t"}}}'
+sse="$(curl -s -N -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d "$PROGRESS" "$URL")"
+contains "a request gets its reply" '"id":7' "$sse"
+# DELETE ends the session; later requests get 404.
+check "DELETE ends the session" 200 "$(status -X DELETE -H "Mcp-Session-Id: $SID" "$URL")"
+check "404 after DELETE" 404 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d "$LIST" "$URL")"
+check "GET without a session: 400" 400 "$(status -X GET -H 'Accept: text/event-stream' "$URL")"
+# 2026-07-28: stateless requests, no session.
+META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
+MH=(-H "$JSON" -H "$BOTH" -H 'MCP-Protocol-Version: 2026-07-28')
+check "2026: server/discover" 200 \
+  "$(status "${MH[@]}" -H 'Mcp-Method: server/discover' -d "{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\",\"params\":{$META}}" "$URL")"
+contains "2026: discover lists 2026-07-28" '"supportedVersions":["2026-07-28"' "$(cat "$work/body")"
+contains "2026: results carry resultType" '"resultType":"complete"' "$(cat "$work/body")"
+check "2026: -32020 when the header mismatches the body" 400 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'MCP-Protocol-Version: 2025-11-25' -H 'Mcp-Method: tools/list' -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{$META}}" "$URL")"
+contains "2026: the mismatch is -32020" '"code":-32020' "$(cat "$work/body")"
+check "2026: -32022 for an unknown version" 400 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'MCP-Protocol-Version: 2099-01-01' -H 'Mcp-Method: tools/list' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}' "$URL")"
+contains "2026: the unsupported version is -32022" '"code":-32022' "$(cat "$work/body")"
+check "2026: -32602 without clientCapabilities" 400 \
+  "$(status "${MH[@]}" -H 'Mcp-Method: tools/list' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' "$URL")"
+check "2026: 404 + -32601 for a method 2026-07-28 removed" 404 \
+  "$(status "${MH[@]}" -H 'Mcp-Method: ping' -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{$META}}" "$URL")"
+check "2026: evo_get_status without a session" 200 \
+  "$(status "${MH[@]}" -H 'Mcp-Method: tools/call' -H 'Mcp-Name: evo_get_status' -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"evo_get_status\",\"arguments\":{},$META}}" "$URL")"
+contains "2026: the tool answered" '"content"' "$(cat "$work/body")"
+
+# Resumable SSE (SEP-1699): test_reconnection closes its POST stream before replying; the reply
+# is replayed on GET with Last-Event-ID, on that stream only.
+start fixtures --conformance-fixtures
+curl -s -D "$work/hf" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
+FSID="$(grep -i '^mcp-session-id:' "$work/hf" | tr -d '\r' | awk '{print $2}')"
+RECONNECT='{"jsonrpc":"2.0","id":"r1","method":"tools/call","params":{"name":"test_reconnection","arguments":{}}}'
+cut="$(curl -s -N -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d "$RECONNECT" "$URL")"
+LAST="$(printf '%s\n' "$cut" | sed -n 's/^id: //p' | tail -1)"
+check "the cut stream primed an event id" 1 "$([[ "$LAST" =~ ^[0-9]+-0$ ]] && echo 1)"
+check "the cut stream had no reply" 0 "$(printf '%s' "$cut" | grep -c '"id":"r1"')"
+contains "the cut stream set retry" "retry: 1000" "$cut"
+sleep 0.5
+resumed="$(curl -s -N --max-time 10 -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $FSID" -H "Last-Event-ID: $LAST" "$URL")"
+contains "GET + Last-Event-ID replays the reply" '"id":"r1"' "$resumed"
+contains "the replayed reply is the tool's" 'Reconnection test completed successfully' "$resumed"
+check "a Last-Event-ID of no stream of this session: 404" 404 \
+  "$(status -X GET -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $FSID" -H 'Last-Event-ID: 999-1' "$URL")"
+# Cancellation: notifications/cancelled stops a request (here one waiting on the client's
+# elicitation answer); its stream ends without a reply.
+curl -s -D "$work/hc" -o /dev/null -H "$JSON" -H "$BOTH" -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"curl","version":"1"}}}' "$URL"
+CSID="$(grep -i '^mcp-session-id:' "$work/hc" | tr -d '\r' | awk '{print $2}')"
+curl -s -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $CSID" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$URL"
+curl -s -N --max-time 20 -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $CSID" \
+  -d '{"jsonrpc":"2.0","id":"e1","method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"hi"}}}' \
+  "$URL" > "$work/cancel" &
+waiter=$!
+for _ in $(seq 1 50); do grep -q 'elicitation/create' "$work/cancel" && break; sleep 0.1; done
+contains "the tool asked the client on its request's stream" 'elicitation/create' "$(cat "$work/cancel")"
+check "notifications/cancelled: 202" 202 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $CSID" -d '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"e1","reason":"user"}}' "$URL")"
+started=$SECONDS
+wait "$waiter"
+check "the cancelled request's stream ends promptly" 1 "$([ $((SECONDS - started)) -lt 5 ] && echo 1)"
+check "and carries no reply" 0 "$(grep -c '"id":"e1"' "$work/cancel")"
+
+# The standalone GET stream: one reader at a time.
+curl -s -N --max-time 3 -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $FSID" "$URL" > "$work/get1" &
+sleep 0.5
+check "a second standalone GET: 409" 409 \
+  "$(status -X GET -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $FSID" "$URL")"
+wait $!
+contains "the standalone stream is primed" "id: " "$(cat "$work/get1")"
+
+# A client that vanishes from its GET stream releases it: the next keep-alive write fails, and
+# the stream can be read again.
+start keepalive --sse-keepalive 1
+curl -s -D "$work/hk" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
+KSID="$(grep -i '^mcp-session-id:' "$work/hk" | tr -d '\r' | awk '{print $2}')"
+curl -s -N -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $KSID" "$URL" > /dev/null &
+reader=$!
+sleep 0.5
+check "while a reader holds the standalone stream: 409" 409 \
+  "$(status -X GET -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $KSID" "$URL")"
+kill -9 "$reader"; wait "$reader" 2>/dev/null
+sleep 2.5
+check "after the reader vanished, the stream is free again" 200 \
+  "$(status --max-time 2 -X GET -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $KSID" "$URL" || true)"
+
+# 401: with --auth-token (or EVO_AUTH_TOKEN) every request needs the bearer token.
+EVO_AUTH_TOKEN=s3cret start auth
+check "401 without the token" 401 "$(status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL")"
+check "401 with a wrong token" 401 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Authorization: Bearer s3creT' -d "$INIT" "$URL")"
+check "200 with the token" 200 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Authorization: Bearer s3cret' -d "$INIT" "$URL")"
+
+# Session cap: --max-sessions 2 refuses the third with 503.
+start capped --max-sessions 2
+status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL" > /dev/null
+status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL" > /dev/null
+check "503 over --max-sessions" 503 "$(status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL")"
+contains "503 names the limit" "limit 2" "$(cat "$work/body")"
+
+# Binding: anything but loopback needs --allow-remote.
+"$engine" serve --http 0.0.0.0:0 --data-dir "$work/remote-data" 2> "$work/remote.log"
+check "refuses 0.0.0.0 without --allow-remote" 2 "$?"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
