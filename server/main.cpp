@@ -1,5 +1,5 @@
-// evo-engine's command line: serve MCP over stdio, show run status, run the demo, print the
-// version.
+// evo-engine's command line: serve MCP over stdio and/or Streamable HTTP, show run status, run
+// the demo, install into clients, print the version.
 // Logs go to stderr (and to MCP clients as notifications/message), never to stdout.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -11,11 +11,15 @@
 #include "server/cli.h"
 #include "server/demo/demo.h"
 #include "server/engine.h"
+#include "server/install/install.h"
+#include "server/mcp_content/content.h"
+#include "server/protocol/catalog.h"
 #include "server/protocol/client_log_sink.h"
+#include "server/protocol/conformance_fixtures.h"
 #include "server/protocol/tool_registry.h"
 #include "server/session_setup.h"
 #include "server/tools/common.h"
-#include "server/transport/stdio_transport.h"
+#include "server/transport/http_cli.h"
 
 #ifndef EVO_VERSION
 #define EVO_VERSION "0.0.0"
@@ -44,7 +48,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& level,
 }
 
 int run_serve(const std::string& data_dir, const std::string& level, const std::string& sync,
-              std::uint64_t snapshot_every) {
+              std::uint64_t snapshot_every, bool stdio, server::HttpCli& http) {
   auto client_sink = std::make_shared<server::ClientLogSink>();
   auto logger = make_logger(level, client_sink);
   server::EngineOptions options;
@@ -56,23 +60,28 @@ int run_serve(const std::string& data_dir, const std::string& level, const std::
     logger->critical("cannot open the data directory: {}", engine.error().message);
     return 1;
   }
-  auto registry = server::ToolRegistry::create(server::tools::all_tools(**engine));
+  auto tool_defs = server::tools::all_tools(**engine);
+  // Prompts, resources and completions (plus the conformance fixtures behind their flag); the
+  // content also hangs the memory writer on the engine.
+  server::Catalog catalog;
+  auto content = content::attach(**engine, catalog, logger);
+  if (http.conformance_fixtures) {
+    for (auto& t : server::fixtures::conformance_tools()) tool_defs.push_back(std::move(t));
+    server::fixtures::add_conformance_fixtures(catalog);
+  }
+  auto registry = server::ToolRegistry::create(std::move(tool_defs));
   if (!registry) {
     logger->critical("tool registry: {}", registry.error().message);
     return 1;
   }
-  logger->info("evo-engine {} serving MCP over stdio (data dir {})", EVO_VERSION, data_dir);
+  logger->info("evo-engine {} serving MCP (data dir {})", EVO_VERSION, data_dir);
   server::ServerInfo info;
   info.version = EVO_VERSION;
   info.title = "evo-engine: evolutionary code optimization bookkeeping";
   info.instructions = kInstructions;
   server::SessionSetup setup(client_sink);
-  // The sink must let go of the session while it still exists: detach in teardown.
-  const int rc = server::serve_stdio(
-      info, *registry, logger, {}, {},
-      [&](server::McpSession& session) { setup.attach(session); },
-      [&](server::McpSession& session) { setup.detach(session); });
-  return rc;
+  setup.add([&](server::McpSession& s) { catalog.install(s); });
+  return server::serve(info, *registry, logger, setup, stdio, http);
 }
 
 }  // namespace
@@ -100,6 +109,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"normal", "full"}));
   serve->add_option("--snapshot-every", snapshot_every, "Events between snapshots")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+  server::HttpCli http;
+  server::add_http_options(*serve, http);
 
   auto* status = app.add_subcommand("status", "Show runs");
   std::string run_id;
@@ -113,17 +124,24 @@ int main(int argc, char** argv) {
   demo::DemoOptions demo_options;
   demo::add_demo_options(*demo_cmd, demo_options);
 
+  install::InstallOptions install_options;
+  const auto install_cmds = install::add_install_commands(app, install_options);
+
   CLI11_PARSE(app, argc, argv);
 
   if (demo_cmd->parsed()) return demo::run_demo(demo_options);
+  if (install_cmds.install->parsed() || install_cmds.uninstall->parsed()) {
+    install_options.uninstall = install_cmds.uninstall->parsed();
+    return install::run_install(install_options, std::cout, std::cerr);
+  }
 
   const std::string data_dir = server::cli::resolve_data_dir(data_dir_flag);
   if (serve->parsed()) {
-    if (!stdio) {
-      std::cerr << "evo-engine serve: choose a transport (--stdio)\n";
+    if (!stdio && !http.listen) {
+      std::cerr << "evo-engine serve: choose a transport (--stdio, --http [ADDR:PORT], or both)\n";
       return 2;
     }
-    return run_serve(data_dir, log_level, sync, snapshot_every);
+    return run_serve(data_dir, log_level, sync, snapshot_every, stdio, http);
   }
   auto logger = make_logger("warn");
   return server::cli::run_status(data_dir, run_id.empty() ? std::nullopt

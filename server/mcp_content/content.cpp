@@ -1,0 +1,44 @@
+// Wiring of evo-engine's MCP content: the memory writer observes the engine, prompts and
+// resources go into the catalog, and committed events become resource notifications.
+#include "server/mcp_content/content.h"
+
+#include "server/mcp_content/resources.h"
+
+namespace evo::content {
+namespace {
+
+class ContentImpl final : public Content {
+ public:
+  ContentImpl(server::Engine& engine, server::Catalog& catalog,
+              std::shared_ptr<spdlog::logger> logger)
+      : writer_(logger), resources_(engine, catalog, writer_, logger) {}
+
+  memory::MemoryWriter& memory() override { return writer_; }
+  Resources& resources() { return resources_; }
+
+ private:
+  memory::MemoryWriter writer_;
+  Resources resources_;
+};
+
+}  // namespace
+
+std::unique_ptr<Content> attach(server::Engine& engine, server::Catalog& catalog,
+                                std::shared_ptr<spdlog::logger> logger) {
+  auto content = std::make_unique<ContentImpl>(engine, catalog, std::move(logger));
+  ContentImpl* raw = content.get();
+  raw->memory().set_listener(
+      [raw](const std::string& run_id, const std::vector<std::string>& paths) {
+        raw->resources().memory_changed(run_id, paths);
+      });
+  // Memory first, so a notification about a memory file follows its write.
+  engine.add_observer([raw](const state::State& s, const std::vector<state::Event>& events) {
+    raw->memory().observe(s, events);
+    raw->resources().committed(s, events);
+  });
+  add_prompts(catalog, engine);
+  raw->resources().add_to(catalog);
+  return content;
+}
+
+}  // namespace evo::content

@@ -1,0 +1,354 @@
+// The run resources: reads through the engine (status, lineage, results, targets), the memory
+// files on disk (caught up first), and the journal from the store. See resources.h.
+#include "server/mcp_content/resources.h"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <set>
+
+#include "core/validate.h"
+#include "server/memory/facts.h"
+#include "server/memory/files.h"
+#include "state/replies.h"
+
+namespace evo::content {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kRuns = "evo://runs";
+constexpr const char* kJson = "application/json";
+constexpr const char* kMarkdown = "text/markdown";
+constexpr const char* kTsv = "text/tab-separated-values";
+constexpr const char* kNdjson = "application/x-ndjson";
+
+std::string run_uri(const std::string& run) {
+  return std::string(kRuns) + "/" + uri_encode(run);
+}
+
+json text_contents(const std::string& uri, const char* mime, std::string text) {
+  return json::array({{{"uri", uri}, {"mimeType", mime}, {"text", std::move(text)}}});
+}
+
+json entry(const std::string& uri, const std::string& name, const std::string& description,
+           const char* mime) {
+  return {{"uri", uri}, {"name", name}, {"description", description}, {"mimeType", mime}};
+}
+
+Error not_found(const std::string& what) {
+  return make_error(ErrorCode::kNotFound, what);
+}
+
+}  // namespace
+
+std::vector<std::string> memory_file_list(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const char* rel : {"global/long_term.md", "synergy/records.md", "results.tsv"}) {
+    if (memory::files::exists(root / rel)) out.emplace_back(rel);
+  }
+  std::error_code ec;
+  for (fs::directory_iterator t(root / "targets", ec), end; !ec && t != end; t.increment(ec)) {
+    const std::string id = t->path().filename().string();
+    if (!is_valid_target_id(id)) continue;
+    for (const char* name : {"long_term.md", "failures.md"}) {
+      if (memory::files::exists(t->path() / name)) out.push_back("targets/" + id + "/" + name);
+    }
+    std::error_code ec2;
+    for (fs::directory_iterator g(t->path() / "short_term", ec2), gend; !ec2 && g != gend;
+         g.increment(ec2)) {
+      const std::string name = g->path().filename().string();
+      std::error_code ec3;
+      if (g->is_regular_file(ec3) && name.size() > 3 &&
+          name.compare(name.size() - 3, 3, ".md") == 0 && name.front() != '.') {
+        out.push_back("targets/" + id + "/short_term/" + name);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool safe_memory_name(const std::string& name) {
+  if (name.empty() || name.front() == '.' || name.size() > 128) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
+namespace {
+
+std::vector<std::string> prefixed(std::vector<std::string> values, const std::string& partial) {
+  values.erase(std::remove_if(values.begin(), values.end(),
+                              [&](const std::string& v) { return v.rfind(partial, 0) != 0; }),
+               values.end());
+  return values;
+}
+
+}  // namespace
+
+std::string uri_encode(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> uri_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int v = 0;
+    for (std::size_t k = 1; k <= 2; ++k) {
+      const char h = text[i + k];
+      v <<= 4;
+      if (h >= '0' && h <= '9')
+        v |= h - '0';
+      else if (h >= 'a' && h <= 'f')
+        v |= h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F')
+        v |= h - 'A' + 10;
+      else
+        return std::nullopt;
+    }
+    out += static_cast<char>(v);
+    i += 2;
+  }
+  return out;
+}
+
+std::string sha256_hex(const std::string& data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+Resources::Resources(server::Engine& engine, server::Catalog& catalog, memory::MemoryWriter& writer,
+                     std::shared_ptr<spdlog::logger> logger)
+    : engine_(engine), catalog_(catalog), writer_(writer), logger_(std::move(logger)) {}
+
+Resources::~Resources() = default;
+
+Result<std::string> Resources::journal(const std::string& run_id, std::optional<std::uint64_t> upto,
+                                       std::uint64_t& last_seq) {
+  std::lock_guard lock(store_mu_);
+  if (!store_) {
+    auto opened = store::Store::open(engine_.data_dir(), store::SyncMode::kNormal);
+    if (!opened) return opened.error();
+    store_ = std::move(opened).value();
+  }
+  EVO_TRY(store_->begin_read());
+  auto exists = store_->run_exists(run_id);
+  if (!exists || !*exists) {
+    store_->rollback();
+    if (!exists) return exists.error();
+    return not_found("unknown run '" + run_id + "'");
+  }
+  auto events = store_->events_after(run_id, 0);
+  store_->rollback();
+  if (!events) return events.error();
+  std::string text;
+  last_seq = 0;
+  for (const auto& e : *events) {
+    if (upto && e.seq > *upto) break;
+    auto data = json::parse(e.data, nullptr, false);
+    json line{
+        {"seq", e.seq}, {"type", e.type}, {"data", data.is_discarded() ? json(e.data) : data}};
+    text += line.dump() + "\n";
+    last_seq = e.seq;
+  }
+  if (upto && last_seq != *upto) {
+    return not_found("run '" + run_id + "' has no event " + std::to_string(*upto));
+  }
+  return text;
+}
+
+Result<json> Resources::read_memory(const std::string& uri, const std::string& run,
+                                    const std::string& rel) {
+  return engine_.read(run, [&](const state::State& s) -> Result<json> {
+    writer_.sync(s);  // a memory file read never shows a write lost in a crash
+    const auto root = memory::MemoryWriter::memory_root(s);
+    if (!root) return not_found("run " + s.run_id + " keeps no memory files");
+    auto text = memory::files::read(*root / rel);
+    if (!text) return not_found("no memory file " + rel);
+    return text_contents(uri,
+                         rel.size() > 4 && rel.substr(rel.size() - 4) == ".tsv" ? kTsv : kMarkdown,
+                         std::move(*text));
+  });
+}
+
+std::vector<json> Resources::list() const {
+  std::vector<json> out;
+  auto runs = engine_.list_runs();
+  if (!runs) return out;
+  const auto& list = runs->at("runs");
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    if (!it->contains("run_id") || it->contains("error")) continue;
+    const auto run = it->at("run_id").get<std::string>();
+    const auto base = run_uri(run);
+    out.push_back(entry(base + "/status", run + " status",
+                        "Run status: phase, budget, best, targets.", kJson));
+    out.push_back(
+        entry(base + "/results.tsv", run + " results.tsv", "One row per evaluation.", kTsv));
+    out.push_back(entry(base + "/memory", run + " memory index",
+                        "The run's memory files, with their URIs.", kJson));
+    out.push_back(entry(base + "/journal.ndjson", run + " journal",
+                        "Every event of the run, one JSON object per line.", kNdjson));
+    out.push_back(entry(base + "/journal/manifest.json", run + " journal manifest",
+                        "Event count, last seq and sha256 of the journal.", kJson));
+  }
+  // The latest run in detail: its targets, best lineage and memory files.
+  if (!list.empty() && list.back().contains("run_id")) {
+    const auto run = list.back().at("run_id").get<std::string>();
+    const auto base = run_uri(run);
+    auto detail = engine_.read(run, [&](const state::State& s) -> Result<json> {
+      json items = json::array();
+      for (const auto& t : s.targets) {
+        items.push_back(entry(base + "/targets/" + uri_encode(t.id), run + " target " + t.id,
+                              "Target " + t.id + ": " + t.function + " in " + t.file, kJson));
+      }
+      const std::string best = state::branch_of(s, s.best);
+      if (!best.empty()) {
+        items.push_back(entry(base + "/lineage/" + uri_encode(best), run + " lineage " + best,
+                              "Ancestry of the best variant.", kJson));
+      }
+      if (const auto root = memory::MemoryWriter::memory_root(s)) {
+        for (const auto& rel : memory_file_list(*root)) {
+          if (rel == memory::kResultsFile) continue;  // served as <run>/results.tsv
+          items.push_back(entry(base + "/memory/" + rel, run + " memory/" + rel,
+                                "Memory file " + rel + " in " + s.config.repo_path, kMarkdown));
+        }
+      }
+      return items;
+    });
+    if (detail) {
+      for (auto& e : *detail) out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Resources::complete(const std::string& argument,
+                                             const std::string& partial,
+                                             const server::StringMap& context,
+                                             const std::string& uri_template) const {
+  if (argument == "run") {
+    std::vector<std::string> ids;
+    auto runs = engine_.list_runs();
+    if (runs) {
+      const auto& list = runs->at("runs");
+      for (auto it = list.rbegin(); it != list.rend(); ++it) {
+        if (it->contains("run_id")) ids.push_back(it->at("run_id").get<std::string>());
+      }
+    }
+    return prefixed(ids, partial);
+  }
+  std::optional<std::string> run;
+  if (auto it = context.find("run"); it != context.end()) run = uri_decode(it->second);
+  const auto values = engine_.read(run, [&](const state::State& s) -> Result<json> {
+    json out = json::array();
+    if (argument == "branch") {
+      for (const auto& ind : s.individuals) {
+        if (ind.branch.rfind(partial, 0) == 0) out.push_back(ind.branch);
+      }
+    } else if (argument == "target") {
+      for (const auto& t : s.targets) out.push_back(t.id);
+    } else if (argument == "seq") {
+      out.push_back(std::to_string(s.event_seq));
+    } else if (argument == "file" && uri_template.find("short_term") != std::string::npos) {
+      const auto root = memory::MemoryWriter::memory_root(s);
+      const auto target = context.find("target");
+      if (root && target != context.end() && is_valid_target_id(target->second)) {
+        for (const auto& rel : memory_file_list(*root)) {
+          const std::string prefix = "targets/" + target->second + "/short_term/";
+          if (rel.rfind(prefix, 0) == 0) out.push_back(rel.substr(prefix.size()));
+        }
+      }
+    } else if (argument == "file") {
+      out = json::array({"failures.md", "long_term.md"});
+    }
+    return out;
+  });
+  std::vector<std::string> out;
+  if (!values) return out;
+  for (const auto& v : *values) out.push_back(v.get<std::string>());
+  return prefixed(out, partial);
+}
+
+void Resources::committed(const state::State& s, const std::vector<state::Event>& events) noexcept {
+  try {
+    const auto base = run_uri(s.run_id);
+    std::set<std::string> uris{kRuns, base + "/status", base + "/journal.ndjson",
+                               base + "/journal/manifest.json"};
+    std::set<std::string> branches;
+    for (const auto& event : events) {
+      std::visit(
+          [&](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, state::SeedReported>) {
+              uris.insert(base + "/results.tsv");
+              branches.insert("seed-baseline");
+            } else if constexpr (std::is_same_v<E, state::CodeReported> ||
+                                 std::is_same_v<E, state::FitnessReported>) {
+              uris.insert(base + "/results.tsv");
+              branches.insert(e.branch);
+            } else if constexpr (std::is_same_v<E, state::PolicyDecided>) {
+              branches.insert(e.branch);
+            } else if constexpr (std::is_same_v<E, state::Selected>) {
+              for (const auto& [id, rank] : e.ranks) branches.insert(s.individuals[id].branch);
+              for (auto id : e.eliminated) branches.insert(s.individuals[id].branch);
+              for (auto id : e.abandoned) branches.insert(s.individuals[id].branch);
+            } else if constexpr (std::is_same_v<E, state::GenerationPlanned>) {
+              for (const auto& item : e.items) branches.insert(item.branch);
+            }
+          },
+          event);
+    }
+    for (const auto& b : branches) uris.insert(base + "/lineage/" + uri_encode(b));
+    for (const auto& t : s.targets) uris.insert(base + "/targets/" + uri_encode(t.id));
+    for (const auto& uri : uris) catalog_.resource_updated(uri);
+  } catch (const std::exception& e) {
+    logger_->warn("run {}: resource notifications failed: {}", s.run_id, e.what());
+  }
+}
+
+void Resources::memory_changed(const std::string& run_id,
+                               const std::vector<std::string>& paths) noexcept {
+  try {
+    const auto base = run_uri(run_id);
+    catalog_.resource_updated(base + "/memory");
+    for (const auto& rel : paths) {
+      catalog_.resource_updated(rel == memory::kResultsFile ? base + "/results.tsv"
+                                                            : base + "/memory/" + rel);
+    }
+  } catch (const std::exception& e) {
+    logger_->warn("run {}: resource notifications failed: {}", run_id, e.what());
+  }
+}
+
+}  // namespace evo::content

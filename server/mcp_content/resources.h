@@ -1,0 +1,64 @@
+// The run resources: evo://runs, and per run its status, lineage of a branch, results.tsv,
+// targets, memory files and the event journal (NDJSON, with a manifest carrying its sha256).
+// URIs follow RFC 6570 level-1 templates; a branch name in a URI is percent-encoded (its '/'
+// is %2F), as level-1 expansion does. Committed events and memory writes become
+// notifications/resources/updated for subscribed sessions.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/engine.h"
+#include "server/memory/memory_writer.h"
+#include "server/protocol/catalog.h"
+
+namespace evo::content {
+
+// RFC 3986 percent-encoding of everything but unreserved characters, and its inverse (nullopt
+// for a malformed escape).
+std::string uri_encode(const std::string& text);
+std::optional<std::string> uri_decode(const std::string& text);
+// Lowercase hex SHA-256 of `data`.
+std::string sha256_hex(const std::string& data);
+// The memory files under `root` (<repo>/memory) that are served, relative to it, sorted.
+std::vector<std::string> memory_file_list(const std::filesystem::path& root);
+// A file name a memory URI may name: [A-Za-z0-9._-], not hidden.
+bool safe_memory_name(const std::string& name);
+
+class Resources {
+ public:
+  Resources(server::Engine& engine, server::Catalog& catalog, memory::MemoryWriter& writer,
+            std::shared_ptr<spdlog::logger> logger);
+  ~Resources();
+
+  // Registers evo://runs, the templates (with completion) and the per-run listing.
+  void add_to(server::Catalog& catalog);
+  // Engine observer: notifies subscribers of what the batch changed. Never throws.
+  void committed(const state::State& s, const std::vector<state::Event>& events) noexcept;
+  // Memory writer listener. Never throws.
+  void memory_changed(const std::string& run_id, const std::vector<std::string>& paths) noexcept;
+
+  // The journal of a run as NDJSON, up to event `upto` (all when nullopt); sets `last_seq`.
+  Result<std::string> journal(const std::string& run_id, std::optional<std::uint64_t> upto,
+                              std::uint64_t& last_seq);
+
+ private:
+  std::vector<nlohmann::json> list() const;
+  std::vector<std::string> complete(const std::string& argument, const std::string& partial,
+                                    const server::StringMap& context,
+                                    const std::string& uri_template) const;
+  Result<nlohmann::json> read_memory(const std::string& uri, const std::string& run,
+                                     const std::string& rel);
+
+  server::Engine& engine_;
+  server::Catalog& catalog_;
+  memory::MemoryWriter& writer_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::mutex store_mu_;  // guards store_ (a read-only connection for the journal)
+  std::unique_ptr<store::Store> store_;
+};
+
+}  // namespace evo::content
