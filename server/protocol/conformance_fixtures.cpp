@@ -54,9 +54,7 @@ ToolDef blocks_tool(std::string name, std::string description, json content) {
 // Asks the client through elicitation/create and reports its answer as text.
 ToolOutcome elicit(ToolContext& ctx, const std::string& message, const json& schema,
                    const std::string& prefix) {
-  if (!ctx.client_capabilities.contains("elicitation")) {
-    return ToolOutcome::fail("the client does not support elicitation");
-  }
+  // request_client refuses when the client did not declare elicitation (2026-07-28: -32021).
   const auto reply = ctx.request_client("elicitation/create",
                                         json{{"message", message}, {"requestedSchema", schema}});
   if (!reply.result) return ToolOutcome::fail("elicitation failed: " + reply.error);
@@ -112,9 +110,7 @@ std::vector<ToolDef> conformance_tools() {
       "test_sampling", "", "Asks the client's LLM through sampling/createMessage.",
       string_arg("prompt", "The prompt to send to the LLM"), json(),
       [](const json& args, ToolContext& ctx) {
-        if (!ctx.client_capabilities.contains("sampling")) {
-          return ToolOutcome::fail("the client does not support sampling");
-        }
+        // request_client refuses when the client did not declare sampling (2026-07-28: -32021).
         const json params{
             {"messages",
              json::array({{{"role", "user"}, {"content", text(args.value("prompt", ""))}}})},

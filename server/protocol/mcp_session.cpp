@@ -159,9 +159,26 @@ void McpSession::Impl::run(const std::shared_ptr<InFlight>& flight, const Method
 }
 
 void McpSession::Impl::finish(const std::shared_ptr<InFlight>& flight, MethodResult result) {
+  json missing;
   {
     const std::lock_guard lock(flight->mu);
     flight->finished = true;
+    missing = flight->missing_capabilities;
+  }
+  if (flight->modern && !missing.empty()) {
+    // 2026-07-28: a request that failed for want of a client capability says which (-32021),
+    // so the client can declare it and retry. A tool that managed without keeps its result.
+    const auto* value = std::get_if<json>(&result);
+    const bool failed = value == nullptr || (value->is_object() && value->value("isError", false));
+    if (failed) {
+      std::string names;
+      for (const auto& item : missing.items()) {
+        names += (names.empty() ? "" : ", ") + item.key();
+      }
+      result = jsonrpc::Error{modern::kMissingRequiredClientCapability,
+                              "Missing required client capability: " + names,
+                              json{{"requiredCapabilities", std::move(missing)}}};
+    }
   }
   bool cancelled = false;
   {

@@ -16,6 +16,14 @@ using Clock = std::chrono::steady_clock;
 // How often a tool waiting on the client looks at its own cancellation and the session's close.
 constexpr auto kCallPoll = std::chrono::milliseconds(100);
 
+// The client capability a server-to-client request needs (nullptr: none).
+const char* capability_for(const std::string& method) {
+  if (method == "sampling/createMessage") return "sampling";
+  if (method == "elicitation/create") return "elicitation";
+  if (method == "roots/list") return "roots";
+  return nullptr;
+}
+
 }  // namespace
 
 json McpSession::Impl::server_info_json() const {
@@ -47,7 +55,13 @@ void McpSession::Impl::on_modern_request(jsonrpc::Request request) {
 }
 
 MethodResult McpSession::Impl::discover() const {
-  json result{{"supportedVersions", modern::supported_versions()}, {"capabilities", capabilities}};
+  json caps = capabilities;
+  // 2026-07-28 removed resources/subscribe (it answers -32601 there), so it is not advertised.
+  if (const auto resources = caps.find("resources");
+      resources != caps.end() && resources->is_object()) {
+    resources->erase("subscribe");
+  }
+  json result{{"supportedVersions", modern::supported_versions()}, {"capabilities", caps}};
   // Logging is deprecated in 2026-07-28 but still served per request through _meta.logLevel.
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;
@@ -55,9 +69,25 @@ MethodResult McpSession::Impl::discover() const {
 
 ClientReply McpSession::Impl::request_client(const std::shared_ptr<InFlight>& flight,
                                              const std::string& method, const json& params) {
+  const char* needed = capability_for(method);
   if (flight->modern) {
+    if (needed != nullptr && !flight->modern->client_capabilities.contains(needed)) {
+      // finish() turns the tool's failure into -32021, naming what to declare on a retry.
+      const std::lock_guard lock(flight->mu);
+      flight->missing_capabilities[needed] = json::object();
+      return ClientReply{std::nullopt, std::string("the request's clientCapabilities do not "
+                                                   "declare '") +
+                                           needed + "'"};
+    }
     return ClientReply{std::nullopt, "protocol version " + flight->modern->protocol_version +
                                          " has no server-to-client requests"};
+  }
+  if (needed != nullptr) {
+    const std::lock_guard lock(mu);
+    if (!client_capabilities.contains(needed)) {
+      return ClientReply{std::nullopt,
+                         std::string("the client did not declare the '") + needed + "' capability"};
+    }
   }
   auto call = std::make_shared<PendingCall>();
   jsonrpc::RequestId id;

@@ -33,6 +33,9 @@ struct InFlight {
   double last_progress = 0.0;
   // Set for a 2026-07-28 request: served statelessly with what its own _meta says.
   std::optional<modern::RequestMeta> modern;
+  // 2026-07-28: client capabilities a request_client() needed that the request's
+  // clientCapabilities lack. A failed request with any gets -32021 instead. Guarded by `mu`.
+  nlohmann::json missing_capabilities = nlohmann::json::object();
 };
 
 // A request the server sent the client, waiting for its response.

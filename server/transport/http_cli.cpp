@@ -74,6 +74,11 @@ void add_http_options(CLI::App& serve, HttpCli& cli) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
   serve
+      .add_option("--max-in-flight", o.max_in_flight,
+                  "HTTP requests and SSE streams in progress at once (503 for one more; default "
+                  "0: the thread count, 2 x max sessions + 8, minus 8)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
+  serve
       .add_option_function<int>(
           "--session-idle-timeout",
           [&o](int s) { o.session_idle_timeout = std::chrono::seconds(s); },

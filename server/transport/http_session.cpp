@@ -115,6 +115,7 @@ std::shared_ptr<EventStream> HttpSession::open_request_stream(const jsonrpc::Req
 
 std::shared_ptr<EventStream> HttpSession::standalone() {
   const std::lock_guard lock(mu_);
+  if (closed_) return nullptr;  // a stream made now would never end
   if (!standalone_) standalone_ = make_stream_locked();
   return standalone_;
 }
@@ -143,6 +144,11 @@ bool HttpSession::idle_for(std::chrono::steady_clock::duration idle) const {
     if (stream->attached()) return false;
   }
   return true;
+}
+
+bool HttpSession::closed() const {
+  const std::lock_guard lock(mu_);
+  return closed_;
 }
 
 void HttpSession::close() {

@@ -40,9 +40,9 @@ class HttpSession final : public Outbound {
   void end_related(const jsonrpc::RequestId& related) override;
 
   // The stream for a request about to be received; nullptr while a request with that id is
-  // still being answered.
+  // still being answered, or once the session is closed (closed() tells which).
   std::shared_ptr<EventStream> open_request_stream(const jsonrpc::RequestId& id);
-  // The standalone stream a GET reads.
+  // The standalone stream a GET reads; nullptr once the session is closed.
   std::shared_ptr<EventStream> standalone();
   // A stream by the id in its events (for Last-Event-ID), live or recently finished.
   std::shared_ptr<EventStream> find_stream(const std::string& stream_id);
@@ -55,6 +55,8 @@ class HttpSession final : public Outbound {
   // Finishes queued requests (their replies reach their streams), detaches the setup, ends every
   // stream. Idempotent.
   void close();
+  // True once close() started (a session the reaper or a DELETE ended).
+  bool closed() const;
 
  private:
   void route(const nlohmann::json& message, const jsonrpc::RequestId* related);

@@ -5,10 +5,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -62,6 +64,50 @@ int modern_status(const std::string& data) {
   return 200;
 }
 
+std::size_t worker_threads(const HttpOptions& options) {
+  return options.threads != 0 ? options.threads : 2 * options.max_sessions + 8;
+}
+
+// Leaves up to 8 threads (at most half) for refusals and quick messages.
+std::size_t default_max_in_flight(std::size_t threads) {
+  return std::max<std::size_t>(1, threads - std::min<std::size_t>(8, threads / 2));
+}
+
+// Why cpp-httplib could not read a request it answers with 400. It fills in remote_addr only
+// after the headers, and appends the body as it arrives; a read that waits longer than the read
+// timeout fails like a closed connection.
+struct ReadFailure {
+  int status;
+  std::string message;
+};
+ReadFailure read_failure(const httplib::Request& req, std::chrono::seconds read_timeout) {
+  const std::string timeout = std::to_string(read_timeout.count()) + " s";
+  if (req.remote_addr.empty()) {
+    if (req.path.empty()) {
+      return {400, "Bad Request: malformed HTTP request line"};
+    }
+    return {408,
+            "Request Timeout: the request headers were not received completely (nothing arrived "
+            "for the read timeout of " +
+                timeout +
+                ", or the connection closed), or a header line was longer than 8192 "
+                "bytes"};
+  }
+  if (req.has_header("Content-Length")) {
+    const auto declared = req.get_header_value<std::uint64_t>("Content-Length");
+    if (req.body.size() < declared) {
+      return {408, "Request Timeout: the request body was not received completely (" +
+                       std::to_string(req.body.size()) + " of " + std::to_string(declared) +
+                       " bytes; nothing arrived for the read timeout of " + timeout +
+                       ", or the connection closed)"};
+    }
+  }
+  return {400,
+          "Bad Request: the request could not be read (malformed, or not received completely "
+          "within the read timeout of " +
+              timeout + ")"};
+}
+
 bool is_result(const std::string& data) {
   const auto message = json::parse(data, nullptr, false);
   return message.is_object() && message.contains("result");
@@ -78,7 +124,10 @@ struct HttpServer::Impl {
         logger(std::move(logger_in)),
         session_options(session_options_in),
         options(std::move(options_in)),
-        setup(setup_in) {
+        setup(setup_in),
+        threads(worker_threads(options)),
+        max_in_flight(options.max_in_flight != 0 ? options.max_in_flight
+                                                 : default_max_in_flight(threads)) {
     policy.hosts = options.allowed_hosts;
     policy.origins = options.allowed_origins;
     if (const auto bind_host = http::host_of_authority(
@@ -116,6 +165,40 @@ struct HttpServer::Impl {
     return httplib::Server::HandlerResponse::Unhandled;
   }
 
+  // ---- requests and streams in flight ---------------------------------------------------------
+  // Each holds a server thread until its reply or stream is done. The pool's queue has no bound,
+  // so past the cap a request is refused at once rather than left waiting for a thread; the
+  // threads above the cap stay free for those refusals and for quick messages.
+  class SlotToken {
+   public:
+    explicit SlotToken(std::atomic<std::size_t>& count) : count_(count) {}
+    SlotToken(const SlotToken&) = delete;
+    SlotToken& operator=(const SlotToken&) = delete;
+    ~SlotToken() { count_.fetch_sub(1); }
+
+   private:
+    std::atomic<std::size_t>& count_;
+  };
+  using Slot = std::shared_ptr<SlotToken>;
+
+  Slot acquire_slot() {
+    std::size_t n = in_flight.load();
+    do {
+      if (n >= max_in_flight) return nullptr;
+    } while (!in_flight.compare_exchange_weak(n, n + 1));
+    return std::make_shared<SlotToken>(in_flight);
+  }
+
+  void refuse_busy(httplib::Response& res, const std::optional<jsonrpc::RequestId>& id) {
+    logger->warn("http: {} requests and streams in flight (the limit); refusing one more",
+                 max_in_flight);
+    res.set_header("Retry-After", "1");
+    reply_error(res, 503, jsonrpc::kInternalError,
+                "Service Unavailable: the server is busy (" + std::to_string(max_in_flight) +
+                    " requests and streams in flight, the limit); retry shortly",
+                id);
+  }
+
   // ---- the session table --------------------------------------------------------------------
   std::shared_ptr<HttpSession> find_session(const httplib::Request& req, httplib::Response& res) {
     if (!req.has_header(kSessionHeader)) {
@@ -130,7 +213,7 @@ struct HttpServer::Impl {
       const auto it = sessions.find(id);
       if (it != sessions.end()) session = it->second;
     }
-    if (!session) {
+    if (!session || session->closed()) {
       reply_error(res, 404, jsonrpc::kInvalidRequest, "Not Found: no such session (it ended)");
       return nullptr;
     }
@@ -197,9 +280,14 @@ struct HttpServer::Impl {
     }
     auto& message = std::get<jsonrpc::Message>(parsed);
     if (auto* request = std::get_if<jsonrpc::Request>(&message)) {
+      auto slot = acquire_slot();
+      if (!slot) {
+        refuse_busy(res, request->id);
+        return;
+      }
       if (modern::is_modern_request(request->method,
                                     request->params ? &*request->params : nullptr)) {
-        post_modern(req, res, *request);
+        post_modern(req, res, *request, std::move(slot));
         return;
       }
       if (!version_header_ok(req, res)) return;
@@ -211,13 +299,19 @@ struct HttpServer::Impl {
       if (!session) return;
       auto stream = session->open_request_stream(request->id);
       if (!stream) {
-        reply_error(res, 400, jsonrpc::kInvalidRequest,
-                    "duplicate request id: a request with this id is still in progress",
-                    request->id);
+        if (session->closed()) {
+          // Ended (idle reaper, DELETE) between the lookup and here.
+          reply_error(res, 404, jsonrpc::kInvalidRequest, "Not Found: no such session (it ended)",
+                      request->id);
+        } else {
+          reply_error(res, 400, jsonrpc::kInvalidRequest,
+                      "duplicate request id: a request with this id is still in progress",
+                      request->id);
+        }
         return;
       }
       session->mcp().receive(req.body);
-      respond(res, session, stream, false);
+      respond(res, session, stream, false, std::move(slot));
       return;
     }
     // Notifications and responses (answers to our sampling/elicitation requests).
@@ -235,16 +329,14 @@ struct HttpServer::Impl {
       reply_error(res, 500, jsonrpc::kInternalError, "cannot draw a session id", id);
       return;
     }
-    {
-      const std::lock_guard lock(mu);
-      creating += 1;
-    }
-    const std::size_t live = reap();
+    reap();  // idle sessions make room first
     bool full = false;
     {
+      // Reserve a place: sessions being initialized count against the cap, so concurrent
+      // initializes cannot overshoot it.
       const std::lock_guard lock(mu);
-      creating -= 1;
-      full = live + creating >= options.max_sessions;
+      full = sessions.size() + creating >= options.max_sessions;
+      if (!full) creating += 1;
     }
     if (full) {
       res.set_header("Retry-After", "30");
@@ -254,20 +346,42 @@ struct HttpServer::Impl {
                   id);
       return;
     }
-    auto session = make_session(*session_id);
-    auto stream = session->open_request_stream(id);
-    session->mcp().receive(req.body);  // initialize is answered on this thread
-    const auto first = stream->wait_first(std::chrono::seconds(5));
-    if (!first || !is_result(first->data)) {
-      session->close();
-      reply(res, 400,
-            first ? json::parse(first->data, nullptr, false)
-                  : error_body(jsonrpc::kInternalError, "initialize failed", id));
-      return;
-    }
+    std::shared_ptr<HttpSession> session;
+    std::shared_ptr<EventStream> stream;
+    std::optional<EventStream::First> first;
+    bool added = false;
     {
-      const std::lock_guard lock(mu);
-      sessions.emplace(*session_id, session);
+      // Gives the reservation back however this block is left: by then the session is in the
+      // table, or it never will be.
+      struct Release {
+        Impl& impl;
+        ~Release() {
+          const std::lock_guard lock(impl.mu);
+          impl.creating -= 1;
+        }
+      } const release{*this};
+      session = make_session(*session_id);
+      stream = session->open_request_stream(id);
+      session->mcp().receive(req.body);  // initialize is answered on this thread
+      first = stream->wait_first(std::chrono::seconds(5));
+      if (first && is_result(first->data)) {
+        const std::lock_guard lock(mu);
+        if (!stopping) {
+          sessions.emplace(*session_id, session);
+          added = true;
+        }
+      }
+    }
+    if (!added) {
+      session->close();
+      if (first && is_result(first->data)) {
+        reply_error(res, 503, jsonrpc::kInternalError, "Service Unavailable: shutting down", id);
+      } else {
+        reply(res, 400,
+              first ? json::parse(first->data, nullptr, false)
+                    : error_body(jsonrpc::kInternalError, "initialize failed", id));
+      }
+      return;
     }
     stream->attach();
     stream->detach(1);
@@ -280,7 +394,7 @@ struct HttpServer::Impl {
 
   // A 2026-07-28 request: no session; headers must mirror the body.
   void post_modern(const httplib::Request& req, httplib::Response& res,
-                   const jsonrpc::Request& request) {
+                   const jsonrpc::Request& request, Slot slot) {
     const json* params = request.params ? &*request.params : nullptr;
     auto meta = modern::read_meta(request.method, params);
     if (auto* error = std::get_if<jsonrpc::Error>(&meta)) {
@@ -299,12 +413,13 @@ struct HttpServer::Impl {
     auto session = make_session("");
     auto stream = session->open_request_stream(request.id);
     session->mcp().receive(req.body);
-    respond(res, session, stream, true);
+    respond(res, session, stream, true, std::move(slot));
   }
 
   // ---- replies: plain JSON when it is ready at once, otherwise SSE -----------------------------
+  // `slot` is held until the reply is written (with the SSE provider for a stream).
   void respond(httplib::Response& res, const std::shared_ptr<HttpSession>& session,
-               const std::shared_ptr<EventStream>& stream, bool stateless) {
+               const std::shared_ptr<EventStream>& stream, bool stateless, Slot slot) {
     if (const auto first = stream->wait_first(options.json_reply_wait); first && first->only) {
       res.status = stateless ? modern_status(first->data) : 200;
       res.set_content(first->data, "application/json");
@@ -313,13 +428,13 @@ struct HttpServer::Impl {
       session->released(stream);
       return;
     }
-    stream_events(res, session, stream, 0, stateless);
+    stream_events(res, session, stream, 0, stateless, std::move(slot));
   }
 
   // Streams `stream` from after `from` until it ends (or the client goes away).
   void stream_events(httplib::Response& res, const std::shared_ptr<HttpSession>& session,
-                     const std::shared_ptr<EventStream>& stream, std::uint64_t from,
-                     bool stateless) {
+                     const std::shared_ptr<EventStream>& stream, std::uint64_t from, bool stateless,
+                     Slot slot) {
     struct Cursor {
       std::uint64_t sent;
       bool primed = false;
@@ -364,7 +479,8 @@ struct HttpServer::Impl {
           }
           return true;
         },
-        [this, session, stream, cursor, stateless](bool) {
+        // Destroyed with the response, once the connection is done with it: frees the slot.
+        [this, session, stream, cursor, stateless, slot = std::move(slot)](bool) {
           const bool finished = stream->ended();
           stream->detach(cursor->sent);
           if (stateless && !finished) {
@@ -387,6 +503,11 @@ struct HttpServer::Impl {
     if (!version_header_ok(req, res)) return;
     auto session = find_session(req, res);
     if (!session) return;
+    auto slot = acquire_slot();
+    if (!slot) {
+      refuse_busy(res, std::nullopt);
+      return;
+    }
     std::shared_ptr<EventStream> stream;
     std::uint64_t from = 0;
     if (req.has_header("Last-Event-ID")) {
@@ -400,6 +521,10 @@ struct HttpServer::Impl {
       from = parsed->second;
     } else {
       stream = session->standalone();
+      if (!stream) {
+        reply_error(res, 404, jsonrpc::kInvalidRequest, "Not Found: no such session (it ended)");
+        return;
+      }
       from = stream->delivered();
     }
     if (!stream->attach()) {
@@ -407,7 +532,7 @@ struct HttpServer::Impl {
                   "Conflict: another connection is already reading this stream");
       return;
     }
-    stream_events(res, session, stream, from, false);
+    stream_events(res, session, stream, from, false, std::move(slot));
   }
 
   // ---- DELETE ---------------------------------------------------------------------------------
@@ -434,6 +559,10 @@ struct HttpServer::Impl {
   httplib::Server server;
   std::atomic<bool> stopping{false};
   std::atomic<bool> bound{false};
+
+  const std::size_t threads;
+  const std::size_t max_in_flight;
+  std::atomic<std::size_t> in_flight{0};
 
   mutable std::mutex mu;  // guards the fields below
   std::map<std::string, std::shared_ptr<HttpSession>> sessions;
@@ -466,8 +595,14 @@ Result<int> HttpServer::bind() {
                           ": only loopback addresses are allowed without --allow-remote");
   }
   auto& svr = impl.server;
-  const std::size_t threads = opt.threads != 0 ? opt.threads : 2 * opt.max_sessions + 8;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.new_task_queue = [threads = impl.threads] { return new httplib::ThreadPool(threads); };
+  // Replies go out as a header write then a body write: with Nagle's algorithm on, the body
+  // waits for the client's delayed ACK of the header (~40 ms a call on Linux).
+  svr.set_tcp_nodelay(true);
+  // cpp-httplib closes a keep-alive connection after 5 requests by default, and its listen
+  // backlog is 5: busy clients then reconnect all the time and overflow the backlog (a dropped
+  // SYN costs a 1 s retransmit). An open connection holds a thread either way.
+  svr.set_keep_alive_max_count(1000);
   svr.set_payload_max_length(opt.max_body_bytes);
   svr.set_read_timeout(opt.read_timeout);
   svr.set_write_timeout(opt.write_timeout);
@@ -487,14 +622,21 @@ Result<int> HttpServer::bind() {
   svr.Put(kEndpoint, not_allowed);
   svr.Patch(kEndpoint, not_allowed);
   svr.Options(kEndpoint, not_allowed);
-  // Errors the library produces itself (413 over the body limit, 400 for a malformed request)
-  // get a body that says what went wrong.
-  svr.set_error_handler([&impl](const httplib::Request&, httplib::Response& res) {
+  // Errors the library produces itself get a body that says what went wrong: 413 over the body
+  // limit, and 400 for a request it could not read. cpp-httplib 0.11.4 answers a read timeout
+  // with 400 too; what it leaves in the request tells the cases apart (see read_failure()).
+  svr.set_error_handler([&impl](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     std::string message = "HTTP error " + std::to_string(res.status);
     if (res.status == 413) {
       message = "Payload Too Large: the body limit is " +
                 std::to_string(impl.options.max_body_bytes) + " bytes";
+    } else if (res.status == 400) {
+      const auto failure = read_failure(req, impl.options.read_timeout);
+      res.status = failure.status;
+      message = failure.message;
+      // What the client sends next cannot be told from the rest of this request.
+      res.set_header("Connection", "close");
     }
     reply_error(res, res.status, jsonrpc::kInvalidRequest, message);
   });

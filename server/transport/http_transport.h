@@ -33,10 +33,17 @@ struct HttpOptions {
   std::vector<std::string> allowed_origins;
   // When not empty, every request needs "Authorization: Bearer <token>" (401 otherwise).
   std::string auth_token;
-  // Limits; a request over one gets a clear HTTP error (413, 503, 408 from the server library).
+  // Limits; a request over one gets a clear HTTP error.
+  // A body over max_body_bytes: 413.
   std::size_t max_body_bytes = std::size_t{4} << 20;
+  // The longest wait for the next bytes of a request (cpp-httplib's per-read timeout: a client
+  // that keeps trickling bytes is not cut off). Headers or a Content-Length body that stall
+  // past it: 408, with a body that names the read timeout (the same answer when the connection
+  // closes mid-request, or a header line is over 8192 bytes). A request line that stalls: the
+  // connection is closed without a response. Any other request the library cannot read: 400.
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
+  // Sessions open at once, initializes in progress included; one more initialize: 503.
   std::size_t max_sessions = 64;
   // A session with no request and no open stream for this long is ended.
   std::chrono::seconds session_idle_timeout{1800};
@@ -49,6 +56,10 @@ struct HttpOptions {
   std::chrono::seconds keepalive{15};
   // HTTP worker threads (each open connection holds one); 0: 2 * max_sessions + 8.
   std::size_t threads = 0;
+  // Requests (POSTed JSON-RPC requests, plain-JSON or SSE replies alike) and GET streams in
+  // progress at once; one more gets 503 with Retry-After at once instead of waiting for a free
+  // thread. 0: threads minus min(8, threads / 2), so threads stay free to answer.
+  std::size_t max_in_flight = 0;
 };
 
 // "ADDR:PORT", "ADDR", ":PORT" or "PORT"; IPv6 in brackets ("[::1]:8765").

@@ -3,11 +3,12 @@
 # server suite) against `evo-engine serve --http 127.0.0.1:0 --conformance-fixtures`.
 # Installs Node 22 and the suite from npm into node_modules here on first use (package-lock.json
 # pins them). EVO_ENGINE names the binary (ctest sets it). Extra arguments go to the suite, e.g.
-# ./run.sh --scenario tools-call-sampling. Exits non-zero when any check fails.
+# ./run.sh --scenario tools-call-sampling. Exits non-zero when any check fails or warns: the
+# suite's own exit code ignores warnings, so every checks.json it wrote is read afterwards.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
-engine="${EVO_ENGINE:-$here/../../build-main/evo-engine}"
+engine="${EVO_ENGINE:-$here/../../build/evo-engine}"
 [ -x "$engine" ] || { echo "run.sh: evo-engine not found at $engine (set EVO_ENGINE)" >&2; exit 1; }
 
 stamp="node_modules/.evo-lock.sha256"
@@ -53,5 +54,41 @@ conformance server --url "$url" -o "$work/results" "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "run.sh: the conformance suite failed (exit $status); server log tail:" >&2
   tail -40 "$work/server.log" >&2
+fi
+
+# Every check with status WARNING or FAILURE, one per line, from every checks.json written.
+bad="$(node - "$work/results" <<'EOF_NODE'
+const fs = require("fs");
+const path = require("path");
+const found = [];
+const walk = (dir) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (entry.name === "checks.json") found.push(full);
+  }
+};
+if (fs.existsSync(process.argv[2])) walk(process.argv[2]);
+if (found.length === 0) console.log("no checks.json under " + process.argv[2]);
+for (const file of found) {
+  let checks;
+  try {
+    checks = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    console.log(path.basename(path.dirname(file)) + ": unreadable checks.json: " + e.message);
+    continue;
+  }
+  for (const c of Array.isArray(checks) ? checks : []) {
+    if (c.status !== "WARNING" && c.status !== "FAILURE") continue;
+    const why = c.errorMessage || c.description || "";
+    console.log(`${path.basename(path.dirname(file))}: ${c.status} ${c.id || c.name}${why ? ": " + why : ""}`);
+  }
+}
+EOF_NODE
+)" || bad="run.sh: could not read the results: $bad"
+if [ -n "$bad" ]; then
+  echo "run.sh: checks with status WARNING or FAILURE:" >&2
+  printf '%s\n' "$bad" >&2
+  [ "$status" -ne 0 ] || status=1
 fi
 exit "$status"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # curl-level tests of evo-engine's Streamable HTTP transport, one per HTTP rule: 406, 400, 404,
 # 403 (Origin), 403 (Host rebinding), 401 (bearer token), 413 (body limit), plus the session
-# lifecycle, 202 for notifications, SSE with resumable event ids, DELETE, the bind rule and a
-# 2026-07-28 stateless client. EVO_ENGINE names the binary.
+# lifecycle, 202 for notifications, SSE with resumable event ids, DELETE, the bind rule, 408 for
+# a read timeout, the session and in-flight caps under concurrency, and a 2026-07-28 stateless
+# client. EVO_ENGINE names the binary.
 set -uo pipefail
 engine="${EVO_ENGINE:?set EVO_ENGINE to the evo-engine binary}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/evo-http-curl-XXXXXX")"
@@ -23,20 +24,23 @@ contains() {  # contains NAME NEEDLE HAYSTACK
   else failed=$((failed + 1)); echo "FAIL $1: '$2' not in: ${3:0:300}"; fi
 }
 
-# start NAME ARGS...: starts a server on a free port; sets URL.
-start() {
-  local name="$1"; shift
-  "$engine" serve --http 127.0.0.1:0 --data-dir "$work/$name-data" --log-level info "$@" \
+# start_at NAME ADDR ARGS...: starts a server at ADDR (port 0: a free one); sets URL (always
+# through 127.0.0.1) and PORT.
+start_at() {
+  local name="$1" addr="$2"; shift 2
+  "$engine" serve --http "$addr" --data-dir "$work/$name-data" --log-level info "$@" \
     2> "$work/$name.log" &
   pids+=($!)
   URL=""
   for _ in $(seq 1 100); do
-    URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$work/$name.log" | head -1 || true)"
-    [ -n "$URL" ] && return 0
+    PORT="$(grep -o 'http://[0-9.]*:[0-9]*/mcp' "$work/$name.log" | head -1 | sed 's|.*:\([0-9]*\)/mcp|\1|' || true)"
+    [ -n "$PORT" ] && URL="http://127.0.0.1:$PORT/mcp" && return 0
     sleep 0.1
   done
   echo "server $name did not start"; cat "$work/$name.log"; exit 1
 }
+# start NAME ARGS...: starts a server on 127.0.0.1 and a free port.
+start() { local name="$1"; shift; start_at "$name" 127.0.0.1:0 "$@"; }
 
 INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
 LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
@@ -80,6 +84,13 @@ check "202 for a notification" 202 \
 check "200 for tools/list" 200 \
   "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' -d "$LIST" "$URL")"
 contains "tools/list lists evo_step" '"evo_step"' "$(cat "$work/body")"
+# Without --conformance-fixtures none of the suite's tools, prompts or resources are there.
+check "no fixture tool without --conformance-fixtures" 0 "$(grep -c 'test_simple_text' "$work/body")"
+status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":3,"method":"prompts/list"}' "$URL" > /dev/null
+check "no fixture prompt without --conformance-fixtures" 0 "$(grep -c 'test_simple_prompt' "$work/body")"
+status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"test://static-text"}}' "$URL" > /dev/null
+contains "no fixture resource without --conformance-fixtures" '"error"' "$(cat "$work/body")"
+check "and nothing of it is read" 0 "$(grep -c 'static text resource' "$work/body")"
 # 403: a foreign Origin; 403 for a rebinding Host (evil.example.com resolving to 127.0.0.1).
 check "403 for a foreign Origin" 403 \
   "$(status -H "$JSON" -H "$BOTH" -H 'Origin: http://evil.example.com' -d "$INIT" "$URL")"
@@ -129,6 +140,17 @@ contains "2026: the tool answered" '"content"' "$(cat "$work/body")"
 start fixtures --conformance-fixtures
 curl -s -D "$work/hf" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
 FSID="$(grep -i '^mcp-session-id:' "$work/hf" | tr -d '\r' | awk '{print $2}')"
+status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d "$LIST" "$URL" > /dev/null
+contains "with --conformance-fixtures the fixture tools are listed" 'test_simple_text' "$(cat "$work/body")"
+status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d '{"jsonrpc":"2.0","id":3,"method":"prompts/list"}' "$URL" > /dev/null
+contains "and the fixture prompts" 'test_simple_prompt' "$(cat "$work/body")"
+status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"test://static-text"}}' "$URL" > /dev/null
+contains "and the fixture resources" '"contents"' "$(cat "$work/body")"
+# 2026-07-28: a tool that needs sampling, for a request whose clientCapabilities lack it: 400 +
+# -32021 naming the capability.
+check "2026: -32021 when a tool needs an undeclared client capability" 400 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: test_sampling' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' "$URL")"
+contains "2026: the error is -32021 with requiredCapabilities" '"code":-32021,"data":{"requiredCapabilities":{"sampling":{}}}' "$(cat "$work/body")"
 RECONNECT='{"jsonrpc":"2.0","id":"r1","method":"tools/call","params":{"name":"test_reconnection","arguments":{}}}'
 cut="$(curl -s -N -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d "$RECONNECT" "$URL")"
 LAST="$(printf '%s\n' "$cut" | sed -n 's/^id: //p' | tail -1)"
@@ -196,10 +218,73 @@ status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL" > /dev/null
 status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL" > /dev/null
 check "503 over --max-sessions" 503 "$(status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL")"
 contains "503 names the limit" "limit 2" "$(cat "$work/body")"
+# ... also when the initializes arrive at once: exactly two of twelve get a session.
+start racing --max-sessions 2
+racers=()
+for i in $(seq 1 12); do
+  curl -s -o /dev/null -w '%{http_code}\n' -H "$JSON" -H "$BOTH" -d "$INIT" "$URL" > "$work/race.$i" &
+  racers+=($!)
+done
+wait "${racers[@]}"
+codes="$(cat "$work"/race.* | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')"
+check "12 concurrent initializes with --max-sessions 2: two 200s, ten 503s" "200:2 503:10 " "$codes"
+
+# In-flight cap: with --max-in-flight 1, an open GET stream takes the one place; a request gets
+# 503 with Retry-After at once instead of waiting; once the stream is gone, requests pass again.
+start busy --max-in-flight 1 --sse-keepalive 1
+curl -s -D "$work/hb" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
+BSID="$(grep -i '^mcp-session-id:' "$work/hb" | tr -d '\r' | awk '{print $2}')"
+curl -s -N -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $BSID" "$URL" > /dev/null &
+holder=$!
+sleep 0.5
+started=$SECONDS
+check "503 over --max-in-flight" 503 \
+  "$(curl -s -D "$work/hbusy" -o "$work/body" -w '%{http_code}' --max-time 10 -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $BSID" -d "$LIST" "$URL")"
+check "the busy 503 comes at once" 1 "$([ $((SECONDS - started)) -lt 3 ] && echo 1)"
+check "the busy 503 has Retry-After" 1 "$(grep -ci '^retry-after: [0-9]' "$work/hbusy")"
+contains "the busy 503 says why" "requests and streams in flight" "$(cat "$work/body")"
+check "a notification still gets 202" 202 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $BSID" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$URL")"
+kill -9 "$holder"; wait "$holder" 2>/dev/null
+sleep 2.5
+check "after the stream ended, requests pass again" 200 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $BSID" -d "$LIST" "$URL")"
+
+# Read timeout (--read-timeout 1): headers, or a body, that stall get 408 naming the timeout.
+start slow --read-timeout 1
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' >&3
+slow_headers="$(timeout 3 cat <&3 | tr -d '\r')"
+exec 3>&-
+contains "headers that stall past --read-timeout: 408" "HTTP/1.1 408" "$slow_headers"
+contains "the 408 names the read timeout" "read timeout of 1 s" "$slow_headers"
+contains "the 408 closes the connection" "Connection: close" "$slow_headers"
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{"jsonrpc"' >&3
+slow_body="$(timeout 3 cat <&3 | tr -d '\r')"
+exec 3>&-
+contains "a body that stalls past --read-timeout: 408" "HTTP/1.1 408" "$slow_body"
+contains "the 408 says how much of the body came" "10 of 100 bytes" "$slow_body"
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'NONSENSE\r\n\r\n' >&3
+garbage="$(timeout 3 cat <&3 | tr -d '\r')"
+exec 3>&-
+contains "a malformed request line: 400" "HTTP/1.1 400" "$garbage"
+contains "the 400 says what is wrong" "malformed HTTP request line" "$garbage"
 
 # Binding: anything but loopback needs --allow-remote.
 "$engine" serve --http 0.0.0.0:0 --data-dir "$work/remote-data" 2> "$work/remote.log"
 check "refuses 0.0.0.0 without --allow-remote" 2 "$?"
+# With it, 0.0.0.0 serves; a foreign Host is still refused unless listed with --allowed-host.
+start_at remote 0.0.0.0:0 --allow-remote
+check "0.0.0.0 with --allow-remote serves" 200 "$(status -H "$JSON" -H "$BOTH" -d "$INIT" "$URL")"
+check "0.0.0.0: a foreign Host is still 403" 403 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Host: mcp.example.com' -d "$INIT" "$URL")"
+start_at listed 0.0.0.0:0 --allow-remote --allowed-host mcp.example.com
+check "0.0.0.0: a Host given with --allowed-host is served" 200 \
+  "$(status -H "$JSON" -H "$BOTH" -H "Host: mcp.example.com:$PORT" -d "$INIT" "$URL")"
+check "0.0.0.0: other foreign Hosts are still 403" 403 \
+  "$(status -H "$JSON" -H "$BOTH" -H 'Host: evil.example.com' -d "$INIT" "$URL")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

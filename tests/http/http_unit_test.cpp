@@ -1,11 +1,13 @@
 // The Streamable HTTP pieces that need no server: Host/Origin checks, Accept parsing, the bearer
-// token, session ids, header decoding, and the resumable SSE event buffer.
+// token, session ids, header decoding, the resumable SSE event buffer, and a session's streams.
 #include <doctest/doctest.h>
+#include <spdlog/sinks/null_sink.h>
 
 #include <set>
 #include <thread>
 
 #include "server/transport/http_security.h"
+#include "server/transport/http_session.h"
 #include "server/transport/http_stream.h"
 #include "server/transport/http_transport.h"
 
@@ -141,6 +143,23 @@ TEST_SUITE("http.stream") {
     CHECK_FALSE(parse_event_id("nodash"));
     CHECK_FALSE(parse_event_id("1-2x"));
     CHECK(format_event("3-0", "", 1000) == "id: 3-0\nretry: 1000\ndata: \n\n");
+  }
+}
+
+TEST_SUITE("http.session") {
+  TEST_CASE("a duplicate request id and a closed session are told apart") {
+    auto logger =
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    auto tools = ToolRegistry::create({});
+    REQUIRE(tools);
+    HttpSession session("s", ServerInfo{}, tools.value(), logger, SessionOptions{}, 16, nullptr);
+    CHECK(session.open_request_stream(jsonrpc::RequestId{std::int64_t{1}}) != nullptr);
+    CHECK(session.open_request_stream(jsonrpc::RequestId{std::int64_t{1}}) == nullptr);
+    CHECK_FALSE(session.closed());  // the null above meant "duplicate"
+    session.close();
+    CHECK(session.closed());
+    CHECK(session.open_request_stream(jsonrpc::RequestId{std::int64_t{2}}) == nullptr);
+    CHECK(session.standalone() == nullptr);  // a GET on it gets 404, not a stream that never ends
   }
 }
 

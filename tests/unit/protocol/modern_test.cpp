@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "server/protocol/catalog.h"
+#include "server/protocol/conformance_fixtures.h"
 #include "server/protocol/revision.h"
 #include "tests/unit/protocol/test_support.h"
 
@@ -172,6 +174,84 @@ TEST_SUITE("session.client_requests") {
     m["io.modelcontextprotocol/clientCapabilities"] = {{"sampling", json::object()}};
     const json r = stateless.call_tool(3, "ask", json::object(), m);
     CHECK(r.at("result").at("isError") == true);  // 2026-07-28 has no server-to-client requests
+  }
+
+  // Tools that ask without checking the capability first: one fails without an answer, one
+  // manages without.
+  std::shared_ptr<const ToolRegistry> needy_registry() {
+    std::vector<ToolDef> tools;
+    tools.push_back(ToolDef{
+        "elicit", "", "Needs elicitation.", json{{"type", "object"}}, json(),
+        [](const json&, ToolContext& ctx) {
+          const auto reply = ctx.request_client("elicitation/create", json{{"message", "name?"}});
+          if (!reply.result) return ToolOutcome::fail(reply.error);
+          return ToolOutcome::ok(json{{"got", *reply.result}});
+        }});
+    tools.push_back(ToolDef{
+        "optional", "", "Asks, falls back.", json{{"type", "object"}}, json(),
+        [](const json&, ToolContext& ctx) {
+          const auto reply = ctx.request_client("sampling/createMessage", json{{"maxTokens", 5}});
+          return ToolOutcome::ok(json{{"asked", reply.result.has_value()}});
+        }});
+    return make_registry(std::move(tools));
+  }
+
+  TEST_CASE("2026-07-28: a tool needing an undeclared client capability gets -32021") {
+    Client c(needy_registry());
+    const json r = c.call_tool("x", "elicit", json::object(), meta());
+    REQUIRE(r.contains("error"));
+    CHECK(code_of(r) == modern::kMissingRequiredClientCapability);
+    CHECK(r.at("error").at("data").at("requiredCapabilities") ==
+          json{{"elicitation", json::object()}});
+    CHECK(r.at("error").at("message").get<std::string>().find("elicitation") != std::string::npos);
+    // Nothing was sent to the client but the reply.
+    CHECK(c.out().messages().size() == 1);
+    // A tool that manages without the answer keeps its result.
+    const json ok = c.call_tool("y", "optional", json::object(), meta());
+    CHECK(ok.at("result").at("structuredContent").at("asked") == false);
+    // Declared: no -32021 (2026-07-28 still has no server-to-client requests: a tool error).
+    json declared = meta();
+    declared["io.modelcontextprotocol/clientCapabilities"] = {{"elicitation", json::object()}};
+    const json tool_error = c.call_tool("z", "elicit", json::object(), declared);
+    CHECK(tool_error.at("result").at("isError") == true);
+  }
+
+  TEST_CASE("the conformance fixtures' sampling and elicitation tools give -32021 over 2026") {
+    Client c(make_registry(fixtures::conformance_tools()));
+    const json sampling = c.call_tool(1, "test_sampling", json{{"prompt", "hi"}}, meta());
+    CHECK(code_of(sampling) == modern::kMissingRequiredClientCapability);
+    CHECK(sampling.at("error").at("data").at("requiredCapabilities").contains("sampling"));
+    const json elicit = c.call_tool(2, "test_elicitation", json{{"message", "hi"}}, meta());
+    CHECK(code_of(elicit) == modern::kMissingRequiredClientCapability);
+    CHECK(elicit.at("error").at("data").at("requiredCapabilities").contains("elicitation"));
+  }
+
+  TEST_CASE("2025-11-25: a client without the capability is not asked; the tool fails") {
+    Client c(needy_registry());
+    c.handshake();
+    const json r = c.call_tool(1, "elicit");
+    CHECK(r.at("result").at("isError") == true);
+    CHECK(r.at("result").at("content").at(0).at("text").get<std::string>().find(
+              "did not declare the 'elicitation' capability") != std::string::npos);
+    for (const auto& m : c.out().messages()) CHECK(m.value("method", "") != "elicitation/create");
+  }
+
+  TEST_CASE("server/discover does not advertise resources/subscribe, which 2026 removed") {
+    Catalog catalog;
+    fixtures::add_conformance_fixtures(catalog);
+    Client c(make_registry({}));
+    catalog.install(c.session());
+    const json caps =
+        c.call("d", "server/discover", json{{"_meta", meta()}}).at("result").at("capabilities");
+    REQUIRE(caps.contains("resources"));
+    CHECK_FALSE(caps.at("resources").contains("subscribe"));
+    CHECK(caps.at("resources").at("listChanged") == false);
+    CHECK(code_of(c.call("s", "resources/subscribe",
+                         json{{"uri", "test://static-text"}, {"_meta", meta()}})) ==
+          jsonrpc::kMethodNotFound);
+    // A 2025-11-25 session still gets it.
+    const json init = c.call(0, "initialize", json{{"protocolVersion", "2025-11-25"}});
+    CHECK(init.at("result").at("capabilities").at("resources").at("subscribe") == true);
   }
 
   TEST_CASE("closing the session releases a tool waiting on the client") {
