@@ -55,7 +55,8 @@ Result<Paths> make_paths() {
   p.repo = p.root + "/repo";
   p.data = p.root + "/data";
   p.worktrees = p.root + "/worktrees";
-  p.notes = p.root + "/reflect-notes.md";
+  p.memory = p.repo + "/memory";  // written by the server's memory writer, not by the demo
+  p.results = p.memory + "/results.tsv";
   p.server_log = p.root + "/server.log";
   std::error_code ec;
   for (const auto* dir : {&p.repo, &p.data, &p.worktrees}) {
@@ -78,9 +79,26 @@ WorkItem parse_item(const json& j) {
   return item;
 }
 
-void append_notes(const DemoSession& s, const std::string& text) {
-  std::ofstream out(s.paths.notes, std::ios::app);
-  out << text;
+// The reflect role's notes go under the `## Notes` heading (the table's last section) of the
+// generation table the server wrote after select: memory/targets/<id>/short_term/gen_N.md.
+Status append_notes(DemoSession& s, int gen, const std::string& text) {
+  const std::string rel =
+      "targets/" + s.example.target_id + "/short_term/gen_" + std::to_string(gen) + ".md";
+  const std::string path = s.paths.memory + "/" + rel;
+  auto table = read_text(path);
+  if (!table) {
+    return make_error(ErrorCode::kInternal, "the server did not write memory/" + rel +
+                                                " after select (" + table.error().message + ")");
+  }
+  if (table->find("\n## Notes\n") == std::string::npos) {
+    return make_error(ErrorCode::kInternal, "memory/" + rel + " has no '## Notes' heading");
+  }
+  std::ofstream out(path, std::ios::app);
+  out << (table->empty() || table->back() == '\n' ? "\n" : "\n\n") << text;
+  out.flush();
+  if (!out) return make_error(ErrorCode::kInternal, "cannot append the notes to " + path);
+  s.short_term.push_back(path);
+  return {};
 }
 
 std::string fmt(double v) {
@@ -193,8 +211,7 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
   stats.eliminated = eliminate.size();
   stats.best_overall = num(*reflect, "best_obj");
   stats.best_branch = str(*reflect, "best_branch");
-  std::string notes = "## generation " + std::to_string(gen) +
-                      "\n\n- best so far: " + stats.best_branch + " (" +
+  std::string notes = "- best so far: " + stats.best_branch + " (" +
                       (stats.best_overall ? fmt(*stats.best_overall) : std::string("-")) +
                       ")\n- kept: " + std::to_string(keep.size()) +
                       ", eliminated (archived): " + std::to_string(eliminate.size()) + "\n";
@@ -203,7 +220,7 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
       notes += "- lesson: " + o.branch + " was refused (" + o.reason + ")\n";
     }
   }
-  append_notes(s, notes + "\n");
+  if (auto st = append_notes(s, gen, notes); !st) return st.error();
   s.view->end_generation(
       "gen best " + (stats.best_in_generation ? fmt(*stats.best_in_generation) : "-") + ", kept " +
       std::to_string(stats.kept) + ", archived " + std::to_string(stats.eliminated));

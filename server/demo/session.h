@@ -26,7 +26,8 @@ struct Paths {
   std::string repo;
   std::string data;
   std::string worktrees;
-  std::string notes;       // the reflect role's notes
+  std::string memory;      // <repo>/memory/: the server's memory writer puts its files here
+  std::string results;     // <repo>/memory/results.tsv: one row per evaluation
   std::string server_log;  // the server's stderr
 };
 
@@ -99,6 +100,7 @@ struct DemoSession {
   std::vector<ItemOutcome> cache_hits;
   std::vector<ItemOutcome> failures;
   std::vector<GenerationStats> generations;
+  std::vector<std::string> short_term;       // the gen_N.md files the reflect role wrote into
   std::vector<std::string> server_warnings;  // notifications/message at warning or above
 };
 

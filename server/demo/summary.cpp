@@ -76,7 +76,11 @@ void print_summary(const DemoSession& s, const Summary& summary, std::FILE* out)
   if (!s.options.clean) {
     row(out, "", "evo-engine status --data-dir " + s.paths.data + " --run " + s.run_id);
   }
-  row(out, "notes", s.paths.notes + gone);
+  row(out, "memory", s.paths.memory + "/" + gone);
+  row(out, "", "results   " + s.paths.results + "  (one row per evaluation)");
+  row(out, "",
+      "notes     the reflect role's notes under '## Notes' in " + s.paths.memory + "/targets/" +
+          s.example.target_id + "/short_term/gen_N.md");
   row(out, "server log", s.paths.server_log + gone);
   for (const auto& w : s.server_warnings) row(out, "server said", w);
   char took[64];
@@ -137,7 +141,9 @@ json summary_json(const DemoSession& s, const Summary& summary) {
           {"lineage", lineage},
           {"repo", s.paths.repo},
           {"data_dir", s.paths.data},
-          {"notes", s.paths.notes},
+          {"memory_dir", s.paths.memory + "/"},
+          {"results_tsv", s.paths.results},
+          {"short_term", s.short_term},
           {"server_log", s.paths.server_log},
           {"tags", summary.tags},
           {"archive_refs", summary.archive_refs},

@@ -24,7 +24,27 @@ Result<std::optional<std::string>> read_text(const fs::path& path) {
   return std::optional<std::string>(ss.str());
 }
 
-Status write_atomic(const fs::path& path, const std::string& text, bool private_file) {
+Result<fs::path> resolve_symlinks(const fs::path& path) {
+  fs::path at = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(at, ec))) return at;
+    const fs::path target = fs::read_symlink(at, ec);
+    if (ec) {
+      return make_error(ErrorCode::kStorage,
+                        "cannot read the link " + at.string() + ": " + ec.message());
+    }
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return make_error(ErrorCode::kStorage, path.string() + ": too many levels of symbolic links");
+}
+
+Status write_atomic(const fs::path& requested, const std::string& text, bool private_file) {
+  // A symlinked config (dotfiles kept in a repository) stays a symlink: the temp file goes
+  // next to the file it points to, and the rename replaces that file.
+  auto resolved = resolve_symlinks(requested);
+  if (!resolved) return resolved.error();
+  const fs::path& path = *resolved;
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   if (ec)
@@ -80,7 +100,6 @@ Result<std::string> with_json_entry(const std::optional<std::string>& document,
     (*it)[name] = *entry;
   } else if (it != root.end()) {
     it->erase(name);
-    if (it->empty() && root.size() == 1) return std::string();
   }
   return root.dump(2) + "\n";
 }

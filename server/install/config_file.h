@@ -18,14 +18,19 @@ namespace fs = std::filesystem;
 // The file's text; nullopt when it does not exist; an error when it exists but cannot be read.
 Result<std::optional<std::string>> read_text(const fs::path& path);
 
+// `path` with its symbolic links followed (also a dangling one: the path it names); an error
+// for a link that cannot be read or a loop.
+Result<fs::path> resolve_symlinks(const fs::path& path);
+
 // Writes `text` to `path` atomically, creating parent directories; keeps an existing file's
-// permission bits (a new file gets 0644, or 0600 when `private_file`).
+// permission bits (a new file gets 0644, or 0600 when `private_file`). When `path` is a symbolic
+// link, the file it points to is replaced and the link stays.
 Status write_atomic(const fs::path& path, const std::string& text, bool private_file = false);
 
 // `document` (the file's text, or nullopt for a new file) with `<section>.<name>` set to `entry`
-// (or removed when nullopt). Other keys keep their order and values. A document left with
-// nothing but an empty `section` becomes "" (the caller removes the file). Errors: the text is
-// not a JSON object, or `section` is not an object.
+// (or removed when nullopt). Other keys keep their order and values; an emptied `section` stays
+// (`{"mcpServers": {}}`: the file may have existed before us, so it is never removed). Errors:
+// the text is not a JSON object, or `section` is not an object.
 Result<std::string> with_json_entry(const std::optional<std::string>& document,
                                     const std::string& section, const std::string& name,
                                     const std::optional<nlohmann::ordered_json>& entry);

@@ -19,13 +19,15 @@ namespace {
 using nlohmann::json;
 
 struct Action {
-  enum class Kind { kJsonEntry, kWriteFile, kRemoveFile, kBlock, kRun };
+  enum class Kind { kJsonEntry, kWriteFile, kRemoveFile, kBlock, kRun, kClaudeReplace };
   Kind kind = Kind::kWriteFile;
   fs::path path;
   std::optional<nlohmann::ordered_json> entry;  // kJsonEntry: nullopt removes ours
   std::optional<std::string> text;              // kWriteFile; kBlock (nullopt removes the block)
   bool private_file = false;
-  std::vector<std::string> argv;  // kRun
+  bool only_if_missing = false;          // kJsonEntry: never replace an existing entry of ours
+  std::vector<std::string> argv;         // kRun; kClaudeReplace: the `claude mcp add-json` command
+  std::vector<std::string> remove_argv;  // kClaudeReplace: the `claude mcp remove` command
   fs::path cwd;
   bool may_fail = false;
   bool quiet = false;
@@ -77,39 +79,44 @@ Result<Plan> make_plan(const InstallOptions& o) {
   const bool user = o.scope == "user";
   const fs::path project(o.project_dir);
   const auto entry = server_entry(o);
-  const auto config = [&](fs::path path, bool private_file) {
+  const auto config = [&](fs::path path, bool private_file) -> Action& {
     Action a;
     a.kind = Action::Kind::kJsonEntry;
     a.path = std::move(path);
     if (!o.uninstall) a.entry = entry;
     a.private_file = private_file;
     plan.actions.push_back(std::move(a));
+    return plan.actions.back();
   };
   if (o.client == "claude") {
     const auto cli = o.no_cli ? std::nullopt : find_on_path("claude");
+    // What `claude mcp add-json` writes: ~/.claude.json (user) or <project>/.mcp.json.
+    const fs::path claude_config =
+        user ? (claude_config_dir() == home() / ".claude" ? home() / ".claude.json"
+                                                          : claude_config_dir() / ".claude.json")
+             : project / ".mcp.json";
     if (cli) {
       Action remove;
       remove.kind = Action::Kind::kRun;
       remove.argv = {cli->string(), "mcp", "remove", kServerName, "--scope", o.scope};
       remove.cwd = user ? fs::path() : project;
       remove.may_fail = true;  // absent is fine
-      remove.quiet = !o.uninstall;
-      plan.actions.push_back(remove);
-      if (!o.uninstall) {
-        Action add = remove;
-        add.argv = {cli->string(), "mcp",     "add-json", kServerName,
-                    entry.dump(),  "--scope", o.scope};
-        add.may_fail = false;
-        add.quiet = false;
-        plan.actions.push_back(add);
+      if (o.uninstall) {
+        plan.actions.push_back(remove);
+      } else {
+        // The CLI refuses to add a name twice: remove, then add; the old entry comes back when
+        // the add fails.
+        Action replace;
+        replace.kind = Action::Kind::kClaudeReplace;
+        replace.path = claude_config;
+        replace.cwd = remove.cwd;
+        replace.remove_argv = remove.argv;
+        replace.argv = {cli->string(), "mcp",     "add-json", kServerName,
+                        entry.dump(),  "--scope", o.scope};
+        plan.actions.push_back(std::move(replace));
       }
     } else {
-      // What `claude mcp add-json` writes: ~/.claude.json (user) or <project>/.mcp.json.
-      config(
-          user ? (claude_config_dir() == home() / ".claude" ? home() / ".claude.json"
-                                                            : claude_config_dir() / ".claude.json")
-               : project / ".mcp.json",
-          user);
+      config(claude_config, user);
     }
     add_files(plan, user ? claude_config_dir() : project / ".claude", claude_files(), o.uninstall);
   } else if (o.client == "cursor") {
@@ -122,7 +129,15 @@ Result<Plan> make_plan(const InstallOptions& o) {
       add_files(plan, project / ".cursor", cursor_files(), o.uninstall);
     }
   } else if (o.client == "windsurf") {
-    config(home() / ".codeium" / "windsurf" / "mcp_config.json", false);
+    const fs::path windsurf_config = home() / ".codeium" / "windsurf" / "mcp_config.json";
+    // Windsurf has one MCP config for every workspace. A project install makes sure our entry
+    // is there without replacing one set up for the user (maybe on purpose, e.g. --http); a
+    // project uninstall leaves it for the other projects.
+    if (user) {
+      config(windsurf_config, false);
+    } else if (!o.uninstall) {
+      config(windsurf_config, false).only_if_missing = true;
+    }
     if (user) {
       Action a;
       a.kind = Action::Kind::kBlock;
@@ -131,8 +146,12 @@ Result<Plan> make_plan(const InstallOptions& o) {
       plan.actions.push_back(std::move(a));
     } else {
       plan.notes.push_back(
-          "Windsurf has one MCP config for every workspace: ~/.codeium/"
-          "windsurf/mcp_config.json.");
+          o.uninstall ? "Windsurf has one MCP config for every workspace: the evo-engine entry "
+                        "in ~/.codeium/windsurf/mcp_config.json stays (other projects may use "
+                        "it); `evo-engine uninstall windsurf` removes it."
+                      : "Windsurf has one MCP config for every workspace: ~/.codeium/windsurf/"
+                        "mcp_config.json gets the evo-engine entry only when it has none (an "
+                        "existing one is kept; `evo-engine install windsurf` replaces it).");
       add_files(plan, project / ".windsurf", windsurf_files(), o.uninstall);
     }
   } else {
@@ -145,7 +164,7 @@ bool has_marker(const std::optional<std::string>& text) {
   return text && text->find(kInstalledMarker) != std::string::npos;
 }
 
-// Removes a file that our change left empty (we never leave an empty config behind).
+// Removes a rules file that our change left empty.
 bool remove_file(const fs::path& path, std::ostream& out) {
   std::error_code ec;
   fs::remove(path, ec);
@@ -173,6 +192,13 @@ bool apply(const Action& a, bool dry_run, std::ostream& out, std::ostream& err) 
     case Action::Kind::kJsonEntry: {
       auto current = read_text(a.path);
       if (!current) return fail(current.error().message);
+      if (a.only_if_missing && *current) {
+        if (auto existing = json_entry(**current, "mcpServers", kServerName)) {
+          out << "kept the existing mcpServers." << kServerName << " in " << a.path.string() << ": "
+              << existing->dump() << "\n";
+          return true;
+        }
+      }
       auto next = with_json_entry(*current, "mcpServers", kServerName, a.entry);
       if (!next) return fail(next.error().message);
       if (*current && **current == *next) {
@@ -188,7 +214,8 @@ bool apply(const Action& a, bool dry_run, std::ostream& out, std::ostream& err) 
       if (a.entry) out << ": " << a.entry->dump();
       out << "\n";
       if (dry_run) return true;
-      if (next->empty()) return remove_file(a.path, out) || fail("cannot remove");
+      // Even when our entry was all it held, the file stays (as {"mcpServers": {}}): it may
+      // have existed before the install.
       auto ok = write_atomic(a.path, *next, a.private_file);
       return ok.ok() || fail(ok.error().message);
     }
@@ -252,6 +279,35 @@ bool apply(const Action& a, bool dry_run, std::ostream& out, std::ostream& err) 
         return false;
       }
       return true;
+    }
+    case Action::Kind::kClaudeReplace: {
+      out << verb << "run " << quoted(a.remove_argv) << " then " << quoted(a.argv)
+          << (a.cwd.empty() ? "" : " (in " + a.cwd.string() + ")") << "\n";
+      if (dry_run) return true;
+      // The entry the CLI holds now (it keeps it in this file), to put it back on a failure.
+      std::optional<nlohmann::json> previous;
+      if (auto current = read_text(a.path); current && *current) {
+        previous = json_entry(**current, "mcpServers", kServerName);
+      }
+      out.flush();
+      auto removed = run_program(a.remove_argv, a.cwd, true);
+      if (!removed) return fail(removed.error().message);
+      auto rc = run_program(a.argv, a.cwd, false);
+      if (rc && *rc == 0) return true;
+      err << "evo-engine install: `" << quoted(a.argv) << "` "
+          << (rc ? "exited with " + std::to_string(*rc) : rc.error().message) << "\n";
+      if (!previous) return false;
+      auto restore = a.argv;
+      restore[4] = previous->dump();
+      auto back = run_program(restore, a.cwd, false);
+      if (back && *back == 0) {
+        err << "evo-engine install: the previous mcpServers." << kServerName
+            << " entry was restored: " << previous->dump() << "\n";
+      } else {
+        err << "evo-engine install: the previous mcpServers." << kServerName
+            << " entry could not be restored; it was: " << previous->dump() << "\n";
+      }
+      return false;
     }
   }
   return false;

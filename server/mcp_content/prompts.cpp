@@ -45,8 +45,37 @@ std::vector<std::string> starting_with(std::vector<std::string> values,
   return values;
 }
 
-std::vector<std::string> complete_argument(server::Engine& engine, const std::string& argument,
+// Branches of the current batch in `state` (the latest run).
+std::vector<std::string> batch_branches(server::Engine& engine, state::ItemState wanted) {
+  return from_latest(engine, [wanted](const state::State& s) {
+    json out = json::array();
+    for (auto id : s.batch) {
+      const auto& ind = s.individuals[id];
+      if (ind.state == wanted) out.push_back(ind.branch);
+    }
+    return out;
+  });
+}
+
+std::vector<std::string> complete_argument(server::Engine& engine, const std::string& prompt,
+                                           const std::string& argument,
                                            const std::string& partial) {
+  if (argument == "branch") {
+    // A worker's branch is one still to be coded; a reviewer's one waiting for its review.
+    return starting_with(
+        batch_branches(engine, prompt == "policy_agent" ? state::ItemState::kCoded
+                                                        : state::ItemState::kPlanned),
+        partial);
+  }
+  if (argument == "target_id") {
+    return starting_with(from_latest(engine,
+                                     [](const state::State& s) {
+                                       json out = json::array();
+                                       for (const auto& t : s.targets) out.push_back(t.id);
+                                       return out;
+                                     }),
+                         partial);
+  }
   if (argument == "item") {
     // The current batch's items that are still to be coded, as the worker expects them.
     return starting_with(from_latest(engine,
@@ -114,9 +143,9 @@ void add_prompts(server::Catalog& catalog, server::Engine& engine) {
            json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", *text}}}}})}};
     };
     if (!agent.arguments.empty()) {
-      def.complete = [&engine](const std::string& argument, const std::string& partial,
-                               const server::StringMap&) {
-        return complete_argument(engine, argument, partial);
+      def.complete = [&engine, &agent](const std::string& argument, const std::string& partial,
+                                       const server::StringMap&) {
+        return complete_argument(engine, agent.name, argument, partial);
       };
     }
     catalog.add_prompt(std::move(def));

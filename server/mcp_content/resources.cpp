@@ -83,11 +83,36 @@ bool safe_memory_name(const std::string& name) {
 
 namespace {
 
-std::vector<std::string> prefixed(std::vector<std::string> values, const std::string& partial) {
-  values.erase(std::remove_if(values.begin(), values.end(),
-                              [&](const std::string& v) { return v.rfind(partial, 0) != 0; }),
-               values.end());
-  return values;
+std::string upper(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+// Completion of a URI variable: `values` (raw) that start with the partial value once decoded,
+// percent-encoded as the URI needs them. A partial ending in a cut escape ("gen-0%2") matches
+// on its decodable head, then on the encoded text itself.
+std::vector<std::string> encoded_prefixed(const std::vector<std::string>& values,
+                                          const std::string& partial) {
+  std::string head = partial;
+  std::string tail;  // the cut escape, e.g. "%2"
+  if (const auto pct = partial.rfind('%'); pct != std::string::npos && partial.size() - pct < 3) {
+    head = partial.substr(0, pct);
+    tail = partial.substr(pct);
+  }
+  const auto decoded = uri_decode(head);
+  std::vector<std::string> out;
+  if (!decoded) return out;
+  for (const auto& v : values) {
+    if (v.rfind(*decoded, 0) != 0) continue;
+    auto encoded = uri_encode(v);
+    if (!tail.empty() && upper(encoded).rfind(upper(uri_encode(*decoded) + tail), 0) != 0) {
+      continue;
+    }
+    out.push_back(std::move(encoded));
+  }
+  return out;
 }
 
 }  // namespace
@@ -266,26 +291,25 @@ std::vector<std::string> Resources::complete(const std::string& argument,
         if (it->contains("run_id")) ids.push_back(it->at("run_id").get<std::string>());
       }
     }
-    return prefixed(ids, partial);
+    return encoded_prefixed(ids, partial);
   }
   std::optional<std::string> run;
   if (auto it = context.find("run"); it != context.end()) run = uri_decode(it->second);
+  std::optional<std::string> target;
+  if (auto it = context.find("target"); it != context.end()) target = uri_decode(it->second);
   const auto values = engine_.read(run, [&](const state::State& s) -> Result<json> {
     json out = json::array();
     if (argument == "branch") {
-      for (const auto& ind : s.individuals) {
-        if (ind.branch.rfind(partial, 0) == 0) out.push_back(ind.branch);
-      }
+      for (const auto& ind : s.individuals) out.push_back(ind.branch);
     } else if (argument == "target") {
       for (const auto& t : s.targets) out.push_back(t.id);
     } else if (argument == "seq") {
       out.push_back(std::to_string(s.event_seq));
     } else if (argument == "file" && uri_template.find("short_term") != std::string::npos) {
       const auto root = memory::MemoryWriter::memory_root(s);
-      const auto target = context.find("target");
-      if (root && target != context.end() && is_valid_target_id(target->second)) {
+      if (root && target && is_valid_target_id(*target)) {
+        const std::string prefix = "targets/" + *target + "/short_term/";
         for (const auto& rel : memory_file_list(*root)) {
-          const std::string prefix = "targets/" + target->second + "/short_term/";
           if (rel.rfind(prefix, 0) == 0) out.push_back(rel.substr(prefix.size()));
         }
       }
@@ -297,7 +321,8 @@ std::vector<std::string> Resources::complete(const std::string& argument,
   std::vector<std::string> out;
   if (!values) return out;
   for (const auto& v : *values) out.push_back(v.get<std::string>());
-  return prefixed(out, partial);
+  // Every value is percent-encoded for the URI (only a branch's '/' changes in practice).
+  return encoded_prefixed(out, partial);
 }
 
 void Resources::committed(const state::State& s, const std::vector<state::Event>& events) noexcept {

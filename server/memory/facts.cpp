@@ -233,7 +233,16 @@ std::string generation_table(const state::State& s, const state::Target& target,
 std::string synergy_entry(const state::State& s, const state::SynergyRecord& r) {
   std::string out = "- gen " + std::to_string(r.generation) + " " + r.branch + " (" +
                     join(r.target_ids, " + ") + "): ";
-  if (!r.success) return out + "failed\n";
+  if (!r.success) {
+    // The record carries no reason of its own: the synergy branch's evaluation (the Worker
+    // flow through evo_step) has it, when there was one.
+    const auto* ind = s.find(r.branch);
+    if (ind != nullptr && !ind->reason.empty()) {
+      return out + "failed: " + one_line(ind->reason) + " (" + to_string(ind->state) + ")\n";
+    }
+    if (ind != nullptr) return out + "failed (" + std::string(to_string(ind->state)) + ")\n";
+    return out + "failed (no reason known: the branch was not evaluated through evo_step)\n";
+  }
   out += "combined " + fitness_text(s, r.fitness_values);
   for (const auto& [target, fitness] : r.individual_fitnesses) {
     out += "; " + target + " alone " + fitness_text(s, fitness);

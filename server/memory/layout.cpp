@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -41,6 +42,37 @@ std::string demote(const std::string& text) {
   return out;
 }
 
+// `targets` with every target after the targets it is derived from, so a child inherits files
+// its parents already have whatever order they were registered in; otherwise the given order.
+// A cycle (which the server never accepts) keeps the given order.
+std::vector<const state::Target*> parents_first(std::vector<const state::Target*> targets) {
+  std::set<std::string> pending;
+  for (const auto* t : targets) pending.insert(t->id);
+  std::vector<const state::Target*> out;
+  while (!targets.empty()) {
+    bool progressed = false;
+    for (auto it = targets.begin(); it != targets.end();) {
+      const auto& parents = (*it)->derived_from;
+      const bool ready = std::none_of(parents.begin(), parents.end(), [&](const std::string& p) {
+        return p != (*it)->id && pending.count(p) != 0;
+      });
+      if (!ready) {
+        ++it;
+        continue;
+      }
+      pending.erase((*it)->id);
+      out.push_back(*it);
+      it = targets.erase(it);
+      progressed = true;
+    }
+    if (!progressed) {
+      out.insert(out.end(), targets.begin(), targets.end());
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string run_marker(const std::string& run_id) {
@@ -54,6 +86,13 @@ void Layout::check(const Status& status) {
   if (status.ok()) return;
   ok_ = false;
   log_.warn("run {}: memory: {}", s_.run_id, status.error().message);
+}
+
+std::optional<std::string> Layout::embedded(const std::string& path) {
+  if (const auto text = assets::find(path)) return std::string(*text);
+  ok_ = false;
+  log_.error("run {}: memory: the template {} is not embedded in this binary", s_.run_id, path);
+  return std::nullopt;
 }
 
 void Layout::append(const std::string& rel, const std::string& text) {
@@ -116,8 +155,9 @@ void Layout::ensure_global() {
                           {"repo_path", s_.config.repo_path},
                           {"objectives", objectives},
                           {"directions", directions}};
-  auto text =
-      render_template(assets::find("memory_templates/global/long_term.md").value_or(""), vars);
+  const auto templ = embedded("memory_templates/global/long_term.md");
+  if (!templ) return;
+  auto text = render_template(*templ, vars);
   if (!text) return check(text.error());
   check(files::write_atomic(root_ / kGlobal, *text));
   touched_.insert(kGlobal);
@@ -128,8 +168,9 @@ void Layout::ensure_synergy(bool mark) {
     if (mark) ensure_marker(kSynergy);
     return;
   }
-  auto text = render_template(assets::find("memory_templates/synergy/records.md").value_or(""),
-                              TemplateVars{{"run_id", s_.run_id}});
+  const auto templ = embedded("memory_templates/synergy/records.md");
+  if (!templ) return;
+  auto text = render_template(*templ, TemplateVars{{"run_id", s_.run_id}});
   if (!text) return check(text.error());
   check(files::write_atomic(root_ / kSynergy, *text));
   touched_.insert(kSynergy);
@@ -164,8 +205,9 @@ void Layout::ensure_target(const state::Target& t, bool mark) {
       if (mark && std::string(name) == "failures.md") ensure_marker(rel);
       continue;
     }
-    auto text = render_template(
-        assets::find(std::string("memory_templates/target/") + name).value_or(""), vars);
+    const auto templ = embedded(std::string("memory_templates/target/") + name);
+    if (!templ) return;
+    auto text = render_template(*templ, vars);
     if (!text) return check(text.error());
     check(files::write_atomic(root_ / rel, *text));
     touched_.insert(rel);
@@ -217,9 +259,11 @@ void Layout::apply(const std::vector<state::Event>& events) {
             ensure_synergy(true);
             ensure_results();
           } else if constexpr (std::is_same_v<E, state::TargetsRegistered>) {
+            std::vector<const state::Target*> fresh;
             for (const auto& spec : e.targets) {
-              if (const auto* t = s_.target(spec.id)) ensure_target(*t, true);
+              if (const auto* t = s_.target(spec.id)) fresh.push_back(t);
             }
+            for (const auto* t : parents_first(fresh)) ensure_target(*t, true);
           } else if constexpr (std::is_same_v<E, state::SeedReported>) {
             if (const auto* seed = s_.find("seed-baseline"))
               append(kResultsFile, results_row(s_, *seed));
@@ -274,7 +318,9 @@ void Layout::rebuild(bool takeover) {
   ensure_exclude();
   ensure_global();
   ensure_synergy(takeover);
-  for (const auto& t : s_.targets) ensure_target(t, takeover);
+  std::vector<const state::Target*> targets;
+  for (const auto& t : s_.targets) targets.push_back(&t);
+  for (const auto* t : parents_first(targets)) ensure_target(*t, takeover);
 
   // results.tsv: every evaluation whose branch has no row yet, in evaluation order.
   ensure_results();

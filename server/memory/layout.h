@@ -41,6 +41,9 @@ class Layout {
 
  private:
   void check(const Status& status);
+  // An embedded template's text; a missing one (a build bug) is logged as an error and fails
+  // the pass, rather than rendering an empty file.
+  std::optional<std::string> embedded(const std::string& path);
   void append(const std::string& rel, const std::string& text);
   std::optional<std::string> read(const std::string& rel) const;
   bool exists(const std::string& rel) const;

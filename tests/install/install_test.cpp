@@ -96,7 +96,8 @@ TEST_SUITE("install.config") {
     REQUIRE(fresh.ok());
     auto emptied = with_json_entry(*fresh, "mcpServers", "evo-engine", std::nullopt);
     REQUIRE(emptied.ok());
-    CHECK(emptied->empty());  // nothing but our entry was there
+    // Nothing but our entry was there: the section stays, empty (the file is never removed).
+    CHECK(json::parse(*emptied) == json{{"mcpServers", json::object()}});
   }
 
   TEST_CASE("with_json_entry refuses what it does not understand") {
@@ -126,6 +127,30 @@ TEST_SUITE("install.config") {
     for (const auto& e : fs::directory_iterator(h.home())) {
       CHECK(e.path().filename().string().find("evo-tmp") == std::string::npos);
     }
+  }
+
+  TEST_CASE("write_atomic through a symlink replaces the target and keeps the link") {
+    TempHome h;
+    const auto real = h.dir / "dotfiles" / "mcp.json";
+    spit(real, "{}");
+    fs::create_directories(h.home() / ".cursor");
+    const auto link = h.home() / ".cursor" / "mcp.json";
+    fs::create_symlink("../../dotfiles/mcp.json", link);
+    REQUIRE(write_atomic(link, "{\"a\":1}\n").ok());
+    CHECK(fs::is_symlink(link));
+    CHECK(slurp(real) == "{\"a\":1}\n");
+    for (const auto& e : fs::directory_iterator(h.dir / "dotfiles")) {
+      CHECK(e.path().filename().string().find("evo-tmp") == std::string::npos);
+    }
+    // Through the installer too: the link survives install and uninstall.
+    REQUIRE(h.run(opts("cursor")) == 0);
+    CHECK(fs::is_symlink(link));
+    CHECK(json::parse(slurp(real))["mcpServers"].contains("evo-engine"));
+    auto un = opts("cursor");
+    un.uninstall = true;
+    REQUIRE(h.run(un) == 0);
+    CHECK(fs::is_symlink(link));
+    CHECK(json::parse(slurp(real)) == json{{"a", 1}, {"mcpServers", json::object()}});
   }
 }
 
@@ -194,7 +219,9 @@ TEST_SUITE("install.clients") {
     REQUIRE(h.run(unp) == 0);
     CHECK_FALSE(fs::exists(h.project() / ".cursor/rules/evo-worker.mdc"));
     CHECK(fs::exists(h.project() / ".cursor/rules/team.mdc"));
-    CHECK_FALSE(fs::exists(h.project() / ".cursor/mcp.json"));  // it held only our entry
+    // It held only our entry, but a config file is never removed.
+    CHECK(json::parse(slurp(h.project() / ".cursor/mcp.json")) ==
+          json{{"mcpServers", json::object()}});
   }
 
   TEST_CASE("windsurf: mcp_config.json with serverUrl for --http; global rules block merged") {
@@ -214,15 +241,45 @@ TEST_SUITE("install.clients") {
     CHECK(text.find(kBlockBegin) != std::string::npos);
     CHECK(text.find("`worker`") != std::string::npos);
 
-    REQUIRE(h.run(opts("windsurf", "project")) == 0);
+    // A project install keeps the user's global entry (here the --http one) as it is.
+    const auto global_before = slurp(cfg);
+    std::string out;
+    REQUIRE(h.run(opts("windsurf", "project"), &out) == 0);
     CHECK(slurp(h.project() / ".windsurf/rules/evo-protocol.md").find("trigger: model_decision") !=
           std::string::npos);
+    CHECK(slurp(cfg) == global_before);
+    CHECK(out.find("kept the existing mcpServers.evo-engine") != std::string::npos);
+    // A project uninstall removes the project's rules and leaves the global entry alone.
+    auto unp = opts("windsurf", "project");
+    unp.uninstall = true;
+    REQUIRE(h.run(unp) == 0);
+    CHECK_FALSE(fs::exists(h.project() / ".windsurf/rules/evo-protocol.md"));
+    CHECK(slurp(cfg) == global_before);
 
     auto un = opts("windsurf");
     un.uninstall = true;
     REQUIRE(h.run(un) == 0);
     CHECK(slurp(rules) == "# Mine\n- be brief\n");
     CHECK_FALSE(json::parse(slurp(cfg))["mcpServers"].contains("evo-engine"));
+    CHECK(json::parse(slurp(cfg))["mcpServers"].contains("github"));
+  }
+
+  TEST_CASE("windsurf project install adds the global entry only when it is missing") {
+    TempHome h;
+    const auto cfg = h.home() / ".codeium/windsurf/mcp_config.json";
+    REQUIRE(h.run(opts("windsurf", "project")) == 0);
+    CHECK(json::parse(slurp(cfg))["mcpServers"]["evo-engine"]["command"] ==
+          "/opt/evo/bin/evo-engine");
+    // Installed again from elsewhere: an existing entry is never replaced.
+    auto other = opts("windsurf", "project");
+    other.command = "/somewhere/else/evo-engine";
+    REQUIRE(h.run(other) == 0);
+    CHECK(json::parse(slurp(cfg))["mcpServers"]["evo-engine"]["command"] ==
+          "/opt/evo/bin/evo-engine");
+    auto unp = opts("windsurf", "project");
+    unp.uninstall = true;
+    REQUIRE(h.run(unp) == 0);
+    CHECK(json::parse(slurp(cfg))["mcpServers"].contains("evo-engine"));
   }
 
   TEST_CASE("claude without its CLI: ~/.claude.json and .mcp.json, agents and the command") {
@@ -253,6 +310,45 @@ TEST_SUITE("install.clients") {
     j = json::parse(slurp(cfg));
     CHECK(j["mcpServers"].size() == 1);
     CHECK_FALSE(fs::exists(h.home() / ".claude/agents/evo-worker.md"));
+  }
+
+  TEST_CASE("claude CLI: a failed add-json puts the previous entry back and fails") {
+    TempHome h;
+    const auto cfg = h.home() / ".claude.json";
+    const json old_entry{{"type", "stdio"}, {"command", "/old/evo-engine"}};
+    spit(cfg, json{{"mcpServers", {{"evo-engine", old_entry}}}}.dump());
+    // A fake `claude` that logs its arguments and refuses to add the new entry.
+    const auto log = h.dir / "claude.log";
+    spit(h.dir / "bin" / "claude",
+         "#!/bin/sh\necho \"$*\" >> '" + log.string() +
+             "'\ncase \"$2 $4\" in\n  add-json*new-evo*) exit 1;;\nesac\nexit 0\n");
+    fs::permissions(h.dir / "bin" / "claude", fs::perms::owner_all);
+    setenv("PATH", ((h.dir / "bin").string() + ":/usr/bin:/bin").c_str(), 1);
+    InstallOptions o = opts("claude");
+    o.command = "/opt/new-evo/evo-engine";
+    o.project_dir = h.project().string();
+    std::ostringstream out;
+    std::ostringstream err;
+    CHECK(run_install(o, out, err) == 1);
+    CAPTURE(out.str());
+    CAPTURE(err.str());
+    const auto calls = slurp(log);
+    CHECK(calls.find("mcp remove evo-engine --scope user") != std::string::npos);
+    CHECK(calls.find("mcp add-json evo-engine {\"type\":\"stdio\",\"command\":\"/opt/new-evo/") !=
+          std::string::npos);
+    CHECK(calls.find("mcp add-json evo-engine " + old_entry.dump() + " --scope user") !=
+          std::string::npos);
+    CHECK(err.str().find("previous mcpServers.evo-engine entry was restored") != std::string::npos);
+
+    // An add that works: remove, then add, no restore.
+    fs::remove(log);
+    o.command = "/opt/evo/bin/evo-engine";
+    std::ostringstream out2;
+    std::ostringstream err2;
+    CHECK(run_install(o, out2, err2) == 0);
+    const auto calls2 = slurp(log);
+    CHECK(calls2.find("mcp remove evo-engine") < calls2.find("mcp add-json evo-engine"));
+    CHECK(calls2.find("/old/evo-engine") == std::string::npos);
   }
 
   TEST_CASE("dry run changes nothing; foreign files and broken configs are left alone") {

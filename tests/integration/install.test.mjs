@@ -1,7 +1,8 @@
 // `evo-engine install` with the real binary and a temporary HOME: every client's config gets the
 // absolute binary path merged in; and the real Claude Code CLI (installed from npm into a
 // temporary prefix) registers the server and reports it connected. The CLI test is skipped,
-// with the reason, when npm cannot install the package (no registry access).
+// with the reason, when npm cannot install the package (no registry access) or the CLI does not
+// run; in CI (env CI set, not "false"/"0") or with EVO_REQUIRE_CLAUDE_CLI=1 it fails instead.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,19 @@ const CLAUDE_PACKAGE = '@anthropic-ai/claude-code@2.1.330';
 
 function readJson(p) {
   return JSON.parse(fs.readFileSync(p, 'utf8'));
+}
+
+// True where the Claude CLI test must run: in CI, or when asked to.
+function claudeCliRequired() {
+  const ci = (process.env.CI ?? '').trim().toLowerCase();
+  return (ci !== '' && ci !== 'false' && ci !== '0') || process.env.EVO_REQUIRE_CLAUDE_CLI === '1';
+}
+
+function skipOrFail(t, why) {
+  if (claudeCliRequired()) {
+    assert.fail(`${why} (required: CI or EVO_REQUIRE_CLAUDE_CLI=1 is set)`);
+  }
+  t.skip(why);
 }
 
 describe('evo-engine install', () => {
@@ -83,13 +97,13 @@ describe('evo-engine install', () => {
     if (npm.status !== 0 || !fs.existsSync(claude)) {
       const why = npm.error ? npm.error.message
                             : (npm.stderr || npm.stdout).trim().split('\n').slice(-3).join(' | ');
-      t.skip(`cannot install ${CLAUDE_PACKAGE} from npm (no registry access?): ${why}`);
+      skipOrFail(t, `cannot install ${CLAUDE_PACKAGE} from npm (no registry access?): ${why}`);
       return;
     }
     const cliEnv = { PATH: `${path.dirname(claude)}:${process.env.PATH}` };
     const version = run(claude, ['--version'], { env: env(cliEnv) });
     if (version.status !== 0) {
-      t.skip(`the Claude Code CLI does not run here: ${version.stderr.trim()}`);
+      skipOrFail(t, `the Claude Code CLI does not run here: ${version.stderr.trim()}`);
       return;
     }
     // Another server registered first must survive our install and uninstall.

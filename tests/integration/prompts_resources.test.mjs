@@ -84,9 +84,14 @@ describe('prompts, resources and completion through the official SDK client', ()
       assert.ok(p.description && p.description.length > 20, `${p.name} has a description`);
     }
     const workerPrompt = prompts.find((p) => p.name === 'worker');
-    assert.deepEqual(workerPrompt.arguments.map((a) => [a.name, a.required]), [['item', true]]);
+    assert.deepEqual(workerPrompt.arguments.map((a) => [a.name, a.required]),
+                     [['item', true], ['branch', false]]);
     const reflect = prompts.find((p) => p.name === 'reflect_agent');
-    assert.deepEqual(reflect.arguments.map((a) => a.name), ['selection']);
+    assert.deepEqual(reflect.arguments.map((a) => [a.name, a.required]),
+                     [['selection', true], ['target_id', false]]);
+    const policy = prompts.find((p) => p.name === 'policy_agent');
+    assert.deepEqual(policy.arguments.map((a) => [a.name, a.required]),
+                     [['check_policy', true], ['branch', false]]);
     for (const [name, args] of Object.entries(PROMPTS)) {
       const got = await server.client.getPrompt({ name, arguments: args });
       assert.equal(got.messages.length, 1);
@@ -101,6 +106,14 @@ describe('prompts, resources and completion through the official SDK client', ()
     const item = PROMPTS.worker.item;
     const w = await server.client.getPrompt({ name: 'worker', arguments: { item } });
     assert.ok(w.messages[0].content.text.includes(`Your item: \`${item}\``));
+    // An optional argument without a value renders empty; with one, it is substituted.
+    assert.ok(w.messages[0].content.text.includes('Branch:  (when nothing is written'));
+    const wb = await server.client.getPrompt({
+      name: 'worker', arguments: { item, branch: 'gen-0/loss/mutate-0' } });
+    assert.ok(wb.messages[0].content.text.includes('Branch: gen-0/loss/mutate-0 (when'));
+    const r = await server.client.getPrompt({
+      name: 'reflect_agent', arguments: { selection: '{}', target_id: 'loss' } });
+    assert.ok(r.messages[0].content.text.includes('Target to reflect on: loss ('));
   });
 
   test('prompts/get errors: unknown name and missing required argument are -32602', async () => {
@@ -132,6 +145,26 @@ describe('prompts, resources and completion through the official SDK client', ()
     const items = c.completion.values.map((v) => JSON.parse(v));
     assert.deepEqual(items.map((i) => i.branch).sort(),
                      dispatch.items.map((i) => i.branch).sort());
+    // The worker's `branch` completes to the planned branches, the reflect agent's
+    // `target_id` to the run's targets.
+    c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'worker' },
+                                       argument: { name: 'branch', value: 'gen-0/' } });
+    assert.deepEqual(c.completion.values.sort(), dispatch.items.map((i) => i.branch).sort());
+    const oneBranch = dispatch.items[0].branch;
+    c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'worker' },
+                                       argument: { name: 'branch', value: oneBranch } });
+    assert.deepEqual(c.completion.values, [oneBranch]);
+    c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'reflect_agent' },
+                                       argument: { name: 'target_id',
+                                                   value: TARGET.id.slice(0, 1) } });
+    assert.deepEqual(c.completion.values, [TARGET.id]);
+    c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'reflect_agent' },
+                                       argument: { name: 'target_id', value: 'zz-no-such' } });
+    assert.deepEqual(c.completion.values, []);
+    // Nothing is waiting for review yet: the policy agent's `branch` has no candidates.
+    c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'policy_agent' },
+                                       argument: { name: 'branch', value: '' } });
+    assert.deepEqual(c.completion.values, []);
     c = await server.client.complete({ ref: { type: 'ref/prompt', name: 'map_agent' },
                                        argument: { name: 'repo_path', value: repo.slice(0, 5) } });
     assert.deepEqual(c.completion.values, [repo]);
@@ -140,11 +173,25 @@ describe('prompts, resources and completion through the official SDK client', ()
     c = await server.client.complete({ ref: { type: 'ref/resource', uri: lineage },
                                        argument: { name: 'run', value: 'run-' } });
     assert.ok(c.completion.values.includes(runId));
+    // A branch completes percent-encoded, as the URI needs it; the partial value may be typed
+    // either way, and matches after decoding.
+    const encoded = dispatch.items.map((i) => encodeURIComponent(i.branch)).sort();
+    assert.ok(encoded.every((b) => b.startsWith('gen-0%2F')));
+    for (const value of ['gen-0/', 'gen-0%2F', 'gen-0%2f', 'gen-0%2']) {
+      c = await server.client.complete({ ref: { type: 'ref/resource', uri: lineage },
+                                         argument: { name: 'branch', value },
+                                         context: { arguments: { run: runId } } });
+      assert.deepEqual(c.completion.values.sort(), encoded, `partial ${value}`);
+      assert.ok(c.completion.values.length <= 100);
+    }
     c = await server.client.complete({ ref: { type: 'ref/resource', uri: lineage },
-                                       argument: { name: 'branch', value: 'gen-0/' },
+                                       argument: { name: 'branch', value: encoded[0] },
+                                       context: { arguments: { run: encodeURIComponent(runId) } } });
+    assert.deepEqual(c.completion.values, [encoded[0]]);
+    c = await server.client.complete({ ref: { type: 'ref/resource', uri: lineage },
+                                       argument: { name: 'branch', value: 'seed' },
                                        context: { arguments: { run: runId } } });
-    assert.deepEqual(c.completion.values.sort(), dispatch.items.map((i) => i.branch).sort());
-    assert.ok(c.completion.values.length <= 100);
+    assert.deepEqual(c.completion.values, ['seed-baseline']);
     c = await server.client.complete({
       ref: { type: 'ref/resource', uri: 'evo://runs/{run}/targets/{target}' },
       argument: { name: 'target', value: '' }, context: { arguments: { run: runId } } });
@@ -299,6 +346,12 @@ describe('prompts, resources and completion through the official SDK client', ()
       assert.ok(templates.includes(t), `template ${t}`);
     }
     for (const t of resourceTemplates) assert.ok(t.name && t.description, t.uriTemplate);
+    // The short-term file names of the target in context (decoded first).
+    const c = await server.client.complete({
+      ref: { type: 'ref/resource', uri: 'evo://runs/{run}/memory/targets/{target}/short_term/{file}' },
+      argument: { name: 'file', value: 'gen_' },
+      context: { arguments: { run: runId, target: encodeURIComponent(TARGET.id) } } });
+    assert.ok(c.completion.values.includes('gen_0.md'), JSON.stringify(c.completion.values));
     const best = ledger.done.best_branch;
     const uri = `evo://runs/${runId}/lineage/${encodeURIComponent(best)}`;
     const lineage = JSON.parse((await server.client.readResource({ uri })).contents[0].text);

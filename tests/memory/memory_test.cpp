@@ -183,6 +183,7 @@ TEST_SUITE("memory.writer") {
                             {5.0},
                             true,
                             {{"loss", {6.0}}, {"speed", {7.0}}}});
+    r.step(RecordSynergyCmd{"gen-1/synergy/loss+speed-1", {"loss", "speed"}, {}, false, {}});
     r.step(StopCmd{"enough"});
 
     // results.tsv: a header and one row per evaluation (seed, successes, failures).
@@ -242,6 +243,10 @@ TEST_SUITE("memory.writer") {
     const auto records = slurp(repo.mem("synergy/records.md"));
     CHECK(records.find("- gen 2 gen-1/synergy/loss+speed-0 (loss + speed): combined loss=5; "
                        "loss alone loss=6; speed alone loss=7; gain loss +1\n") !=
+          std::string::npos);
+    // A failed record says why, as far as the server knows.
+    CHECK(records.find("- gen 2 gen-1/synergy/loss+speed-1 (loss + speed): failed (no reason "
+                       "known: the branch was not evaluated through evo_step)\n") !=
           std::string::npos);
 
     // The cursor is at the last event; listeners heard of the files.
@@ -312,6 +317,38 @@ TEST_SUITE("memory.writer") {
     CHECK(text.find("\n## loss: `fn_loss`") != std::string::npos);  // the heading is demoted
     CHECK(slurp(repo.mem("targets/loss_inner/failures.md")).find("> derived from loss") !=
           std::string::npos);
+  }
+
+  TEST_CASE("derived targets inherit whatever order their registration lists them in") {
+    // The server only accepts a parent before its children; a journal listing a child first
+    // (replayed, or from another version) must still give the child its parent's memory.
+    for (const bool catch_up : {false, true}) {
+      CAPTURE(catch_up);
+      TempRepo repo;
+      Run r;
+      r.init(repo.path, "run-1", {"loss"});
+      TargetSpec child{"inner", "src/inner.py", "fn_inner"};
+      child.derived_from = {"outer"};
+      TargetSpec grandchild{"innermost", "src/inner.py", "fn_innermost"};
+      grandchild.derived_from = {"inner", "loss"};
+      const TargetSpec parent{"outer", "src/outer.py", "fn_outer"};
+      const Event e = TargetsRegistered{{grandchild, child, parent}};
+      apply_event(r.d.s, e);
+      if (catch_up) {
+        fs::remove(repo.mem(".evo-writer"));  // the writer re-derives everything
+        r.writer.sync(r.d.s);
+      } else {
+        r.writer.observe(r.d.s, {e});
+      }
+      const auto inner = slurp(repo.mem("targets/inner/long_term.md"));
+      CHECK(inner.find("## Inherited from `outer`") != std::string::npos);
+      CHECK(inner.find("\n## outer: `fn_outer`") != std::string::npos);
+      const auto innermost = slurp(repo.mem("targets/innermost/long_term.md"));
+      CHECK(innermost.find("## Inherited from `inner`") != std::string::npos);
+      CHECK(innermost.find("## Inherited from `loss`") != std::string::npos);
+      // The child's inherited copy of its own parent's text came along.
+      CHECK(innermost.find("fn_outer") != std::string::npos);
+    }
   }
 
   TEST_CASE("a newer run takes the memory over; an older one leaves it alone") {

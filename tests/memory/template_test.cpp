@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "server/mcp_content/agent_files.h"
 #include "server/mcp_content/assets.h"
 
 using namespace evo;
@@ -79,5 +80,25 @@ TEST_SUITE("memory.template") {
       REQUIRE(text.has_value());
       CHECK(text->size() > 100);
     }
+    // Every embedded agent file parses (one that does not would be left out of the prompts and
+    // the installed files), declares every placeholder it uses, and is served.
+    std::size_t agents = 0;
+    for (const auto& a : assets::all()) {
+      const std::string path(a.path);
+      if (path.rfind("agents/", 0) != 0) continue;
+      CAPTURE(path);
+      ++agents;
+      auto parsed = content::parse_agent_file(path.substr(7), std::string(a.text));
+      REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error().message));
+      CHECK_FALSE(parsed->name.empty());
+      CHECK_FALSE(parsed->description.empty());
+      CHECK_FALSE(parsed->title.empty());
+      for (const auto& arg : parsed->arguments) CHECK_FALSE(arg.description.empty());
+      auto rendered = content::render_agent(*parsed, {});
+      REQUIRE_MESSAGE(rendered.ok(), (rendered.ok() ? "" : rendered.error().message));
+      CHECK(rendered->find("{{") == std::string::npos);
+    }
+    CHECK(agents == 6);
+    CHECK(content::agent_files().size() == agents);
   }
 }
