@@ -243,19 +243,12 @@ Result<std::uint64_t> Store::last_seq(const std::string& run_id) {
 
 Result<std::vector<StoredEvent>> Store::events_after(const std::string& run_id,
                                                      std::uint64_t seq) {
-  auto st = prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
-                    "ORDER BY seq");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
   std::vector<StoredEvent> out;
-  int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-    out.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)), column_text(*st, 1),
-                   column_text(*st, 2)});
-  }
-  if (rc != SQLITE_DONE) return sql_error("cannot read the log of run " + run_id);
+  EVO_TRY(for_each_event_after(run_id, seq,
+                               [&](std::uint64_t n, std::string_view type, std::string_view data) {
+                                 out.push_back({n, std::string(type), std::string(data)});
+                                 return Status();
+                               }));
   return out;
 }
 
