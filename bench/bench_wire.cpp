@@ -1,0 +1,109 @@
+// Benchmark 3: over the wire. A real client talks to a real `evo-engine serve --stdio` child:
+// the round trip of evo_step fitness_ready against a floor, ping on the same server, with the
+// two interleaved call by call so drift on a noisy machine hits both alike.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "bench/bench_common.h"
+#include "bench/scripted_run.h"
+
+namespace evo::bench {
+namespace {
+
+struct Options {
+  std::string server = server_binary();
+  int calls = 1000;
+  int objectives = 3;
+  std::string sync = "normal";
+  std::string json_path;
+};
+
+int run(const Options& o) {
+  TempDir data("evo-bench-wire");
+  TempDir repo("evo-bench-repo");
+  StdioServer server({o.server, "serve", "--stdio", "--data-dir", data.path().string(),
+                      "--log-level", "warn", "--sync", o.sync},
+                     (data.path() / "server.log").string());
+  server.handshake();
+
+  // One generation of `calls` items, each coded (auto-approved: policy off) before timing.
+  ScriptOptions so;
+  so.objectives = o.objectives;
+  so.evals = o.calls + 1;
+  so.pop_size = o.calls;
+  so.synergy_interval = 100000;
+  FitnessSource source(o.objectives, 99);
+  setup_run(server.caller(), so, repo.path().string(), source);
+  const json plan = server.call_tool("evo_step", {{"phase", "begin_generation"}});
+  std::vector<std::string> branches;
+  std::vector<double> code_ready;
+  for (const auto& item : plan.at("items")) {
+    branches.push_back(item.at("branch").get<std::string>());
+    server.call_tool("evo_step", {{"phase", "code_ready"}, {"branch", branches.back()}});
+    code_ready.push_back(server.last_round_trip_ms());
+  }
+  for (int i = 0; i < 100; ++i) server.request("ping");  // warm-up
+
+  std::vector<double> ping;
+  std::vector<double> fitness;
+  for (const auto& branch : branches) {
+    server.request("ping");
+    ping.push_back(server.last_round_trip_ms());
+    const auto values = source.next();
+    server.call_tool("evo_step", {{"phase", "fitness_ready"},
+                                  {"branch", branch},
+                                  {"success", true},
+                                  {"fitness_values", values},
+                                  {"raw_output", "bench: " + json(values).dump()}});
+    fitness.push_back(server.last_round_trip_ms());
+  }
+  const Memory mem = memory_of(server.pid());
+  server.close();
+
+  const double ping_p50 = percentile(ping, 50);
+  const double fit_p50 = percentile(fitness, 50);
+  const double ratio = fit_p50 / ping_p50;
+  Table table("over the wire: stdio round trips through a real client, sync " + o.sync,
+              {"call", "calls", "p50 ms", "p99 ms", "max ms", "p50 / ping p50"});
+  auto row = [&](const std::string& name, const std::vector<double>& v) {
+    table.add({name, std::to_string(v.size()), fmt(percentile(v, 50)), fmt(percentile(v, 99)),
+               fmt(summarize(v).at("max").get<double>()), fmt(percentile(v, 50) / ping_p50, 2)});
+  };
+  row("ping (floor)", ping);
+  row("evo_step fitness_ready", fitness);
+  row("evo_step code_ready", code_ready);
+  table.print();
+  std::cout << "ratio fitness_ready / ping (p50): " << fmt(ratio, 2) << " (target <= 3)\n";
+
+  if (!o.json_path.empty()) {
+    write_json(o.json_path, {{"benchmark", "wire"},
+                             {"config", {{"calls", o.calls},
+                                         {"objectives", o.objectives},
+                                         {"sync", o.sync}}},
+                             {"ping_ms", summarize(ping)},
+                             {"fitness_ready_ms", summarize(fitness)},
+                             {"code_ready_ms", summarize(code_ready)},
+                             {"ratio_p50", ratio},
+                             {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb},
+                                                   {"vm_rss", mem.vm_rss_kb}}},
+                             {"targets", {{"ratio_le_3", ratio <= 3.0}}}});
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace evo::bench
+
+int main(int argc, char** argv) {
+  evo::bench::Options o;
+  CLI::App app{"evo-engine benchmark: stdio round trip of fitness_ready against ping"};
+  app.add_option("--server", o.server, "The evo-engine binary");
+  app.add_option("--calls", o.calls, "Timed calls of each kind (<= 10000)")
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--objectives", o.objectives, "1 or 3")->check(CLI::IsMember({1, 3}));
+  app.add_option("--sync", o.sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
+  app.add_option("--json", o.json_path, "Write the figures here");
+  CLI11_PARSE(app, argc, argv);
+  return evo::bench::run(o);
+}
