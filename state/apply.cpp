@@ -8,12 +8,7 @@ namespace evo::state {
 namespace {
 
 Individual& new_individual(State& s, const std::string& branch) {
-  Individual ind;
-  ind.id = s.individuals.size();
-  ind.branch = branch;
-  s.by_branch[branch] = ind.id;
-  s.individuals.push_back(std::move(ind));
-  return s.individuals.back();
+  return s.add_individual(branch);
 }
 
 void fill_from_plan(Individual& ind, const PlannedItem& item, int generation) {
@@ -155,9 +150,7 @@ struct Applier {
       ind->state = ItemState::kEvaluated;
       ind->fitness = e.fitness;
       record_success(s, *ind);
-      if (!ind->code_hash.empty() && s.cache.count(ind->code_hash) == 0) {
-        s.cache[ind->code_hash] = ind->id;
-      }
+      s.remember_in_cache(*ind);
     } else {
       ind->state = ItemState::kFailed;
       ind->reason = e.reason;

@@ -103,7 +103,10 @@ nlohmann::json state_header_json(const State& s) {
   j["total_evals"] = s.total_evals;
   j["targets"] = s.targets;
   j["batch"] = s.batch;
-  j["cache"] = s.cache;
+  // Written for readers of the snapshot; on reading, the cache is rebuilt from the individuals.
+  nlohmann::json cache = nlohmann::json::object();
+  s.cache.for_each([&](std::uint64_t id) { cache[s.individuals[id].code_hash] = id; });
+  j["cache"] = std::move(cache);
   std::vector<std::uint64_t> front;
   for (const auto& m : s.archive.members()) front.push_back(m.id);
   j["archive"] = front;
@@ -129,7 +132,7 @@ void read_state_header(const nlohmann::json& j, State& s) {
   j.at("total_evals").get_to(s.total_evals);
   j.at("targets").get_to(s.targets);
   j.at("batch").get_to(s.batch);
-  j.at("cache").get_to(s.cache);
+  (void)j.at("cache");  // required, but derived from the individuals: see State::reindex
   j.at("best").get_to(s.best);
   j.at("synergy_records").get_to(s.synergy_records);
   j.at("rng").get_to(s.rng);
@@ -141,8 +144,7 @@ void read_state_header(const nlohmann::json& j, State& s) {
 
 Status rebuild_indexes(State& s, const std::vector<std::uint64_t>& archive) {
   for (std::size_t i = 0; i < s.targets.size(); ++i) s.target_index[s.targets[i].id] = i;
-  s.by_branch.reserve(s.individuals.size());
-  for (const auto& ind : s.individuals) s.by_branch[ind.branch] = ind.id;
+  s.reindex();
   s.archive = selection::ParetoArchive(s.config.directions_vector());
   for (std::uint64_t id : archive) {
     if (id >= s.individuals.size()) {

@@ -360,8 +360,8 @@ struct Handler {
       const bool hard = !verdict.violations.empty();
       std::optional<std::uint64_t> hit;
       if (!hard && !git.code_hash.empty()) {
-        auto it = s.cache.find(git.code_hash);
-        if (it != s.cache.end() && s.individuals[it->second].branch != c.branch) hit = it->second;
+        const auto original = s.cache_hit(git.code_hash);
+        if (original && s.individuals[*original].branch != c.branch) hit = original;
       }
       if (hard && s.config.policy_mode != PolicyMode::kAgent) {
         ev.outcome = CodeOutcome::kAutoRejected;

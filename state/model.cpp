@@ -1,6 +1,8 @@
 // Small accessors of the run model.
 #include "state/model.h"
 
+#include <algorithm>
+
 namespace evo::state {
 
 std::vector<Direction> Config::directions_vector() const {
@@ -33,14 +35,60 @@ const char* to_string(RunPhase p) {
   return "setup";
 }
 
-const Individual* State::find(const std::string& branch) const {
-  auto it = by_branch.find(branch);
-  return it == by_branch.end() ? nullptr : &individuals[it->second];
+namespace {
+// The keys IdIndex reads back from the individuals.
+auto branch_of(const std::deque<Individual>& all) {
+  return [&all](std::uint64_t id) -> const std::string& { return all[id].branch; };
+}
+auto code_hash_of(const std::deque<Individual>& all) {
+  return [&all](std::uint64_t id) -> const std::string& { return all[id].code_hash; };
+}
+}  // namespace
+
+const Individual* State::find(std::string_view branch) const {
+  const auto id = by_branch.find(branch, branch_of(individuals));
+  return id ? &individuals[*id] : nullptr;
 }
 
-Individual* State::find(const std::string& branch) {
-  auto it = by_branch.find(branch);
-  return it == by_branch.end() ? nullptr : &individuals[it->second];
+Individual* State::find(std::string_view branch) {
+  const auto id = by_branch.find(branch, branch_of(individuals));
+  return id ? &individuals[*id] : nullptr;
+}
+
+std::optional<std::uint64_t> State::cache_hit(std::string_view code_hash) const {
+  if (code_hash.empty()) return std::nullopt;
+  return cache.find(code_hash, code_hash_of(individuals));
+}
+
+Individual& State::add_individual(const std::string& branch) {
+  Individual ind;
+  ind.id = individuals.size();
+  ind.branch = branch;
+  individuals.push_back(std::move(ind));
+  by_branch.assign(branch, individuals.back().id, branch_of(individuals));
+  return individuals.back();
+}
+
+void State::remember_in_cache(const Individual& ind) {
+  if (ind.code_hash.empty()) return;
+  cache.insert(ind.code_hash, ind.id, code_hash_of(individuals));
+}
+
+void State::reindex() {
+  by_branch.clear();
+  by_branch.reserve(individuals.size());
+  std::vector<const Individual*> originals;
+  for (const auto& ind : individuals) {
+    by_branch.assign(ind.branch, ind.id, branch_of(individuals));
+    // Evaluated for real (a cache hit copies its original's fitness and is never an original).
+    if (ind.success && !ind.is_seed && !ind.cache_of && !ind.code_hash.empty()) {
+      originals.push_back(&ind);
+    }
+  }
+  std::sort(originals.begin(), originals.end(),
+            [](const Individual* a, const Individual* b) { return a->evals_at < b->evals_at; });
+  cache.clear();
+  for (const Individual* ind : originals) remember_in_cache(*ind);
 }
 
 const Target* State::target(const std::string& id) const {
@@ -54,9 +102,9 @@ Target* State::target(const std::string& id) {
 }
 
 std::optional<std::vector<double>> State::seed_obj() const {
-  auto it = by_branch.find("seed-baseline");
-  if (it == by_branch.end()) return std::nullopt;
-  return individuals[it->second].fitness;
+  const Individual* seed = find("seed-baseline");
+  if (seed == nullptr) return std::nullopt;
+  return seed->fitness;
 }
 
 std::uint64_t State::budget_remaining() const {

@@ -8,12 +8,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "core/domain.h"
 #include "core/rng.h"
 #include "policy/rules.h"
 #include "selection/selection.h"
+#include "state/id_index.h"
 
 namespace evo::state {
 
@@ -153,9 +155,10 @@ struct State {
   // index == id. A deque: it grows without moving what it holds, so a large run never needs
   // its old and new storage at once, and references to individuals stay valid.
   std::deque<Individual> individuals;
-  std::unordered_map<std::string, std::uint64_t> by_branch;
+  IdIndex by_branch;  // branch -> id (read through find())
   std::vector<std::uint64_t> batch;  // ids of the current generation's items
-  std::unordered_map<std::string, std::uint64_t> cache;  // code_hash -> evaluated original
+  // code_hash -> the first successful evaluation of that code (read through cache_hit()).
+  IdIndex cache;
   selection::ParetoArchive archive;
   std::optional<std::uint64_t> best;  // representative of the global front
   std::vector<SynergyRecord> synergy_records;
@@ -165,8 +168,17 @@ struct State {
   SelectionSummary last_selection;
   std::uint64_t event_seq = 0;  // events applied so far
 
-  const Individual* find(const std::string& branch) const;
-  Individual* find(const std::string& branch);
+  const Individual* find(std::string_view branch) const;
+  Individual* find(std::string_view branch);
+  // The evaluated original whose in-scope code has this hash, if any.
+  std::optional<std::uint64_t> cache_hit(std::string_view code_hash) const;
+  // Appends an individual with this branch and indexes it; returns it.
+  Individual& add_individual(const std::string& branch);
+  // Makes `ind` the cache's original for its code hash unless the hash has one already.
+  void remember_in_cache(const Individual& ind);
+  // Rebuilds by_branch and cache from the individuals (after a snapshot is read). The cache's
+  // original for a code hash is its first successful evaluation, as replay would have it.
+  void reindex();
   const Target* target(const std::string& id) const;
   Target* target(const std::string& id);
   std::optional<std::vector<double>> seed_obj() const;

@@ -56,9 +56,9 @@ ToolDef make_evo_check_cache(Engine& engine) {
           key = *h;
         }
       }
-      auto it = s.cache.find(key);
-      if (key.empty() || it == s.cache.end()) return json{{"cached", false}, {"code_hash", key}};
-      const auto& original = s.individuals[it->second];
+      const auto hit = s.cache_hit(key);
+      if (!hit) return json{{"cached", false}, {"code_hash", key}};
+      const auto& original = s.individuals[*hit];
       return json{{"cached", true},
                   {"code_hash", key},
                   {"branch", original.branch},
