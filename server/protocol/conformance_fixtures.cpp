@@ -123,6 +123,7 @@ std::vector<ToolDef> conformance_tools() {
           answer = c->value("text", std::string());
         return ToolOutcome::blocks(json::array({text("LLM response: " + answer)}));
       }});
+  tools.back().interactive = true;  // asks the client, or breaks its stream, mid-call
   tools.push_back(
       ToolDef{"test_elicitation", "", "Asks the user through elicitation/create.",
               string_arg("message", "The message to show the user"), json(),
@@ -135,6 +136,7 @@ std::vector<ToolDef> conformance_tools() {
                     {"required", {"username", "email"}}};
                 return elicit(ctx, args.value("message", ""), schema, "User response: ");
               }});
+  tools.back().interactive = true;  // asks the client, or breaks its stream, mid-call
   tools.push_back(ToolDef{
       "test_elicitation_sep1034_defaults", "", "Elicitation with defaults (SEP-1034).", no_args(),
       json(), [](const json&, ToolContext& ctx) {
@@ -155,6 +157,7 @@ std::vector<ToolDef> conformance_tools() {
         return elicit(ctx, "Please review and update the form fields with defaults", schema,
                       "Elicitation completed: ");
       }});
+  tools.back().interactive = true;  // asks the client, or breaks its stream, mid-call
   tools.push_back(ToolDef{
       "test_elicitation_sep1330_enums", "", "Elicitation with every enum form (SEP-1330).",
       no_args(), json(), [](const json&, ToolContext& ctx) {
@@ -184,6 +187,7 @@ std::vector<ToolDef> conformance_tools() {
             {"required", json::array()}};
         return elicit(ctx, "Please choose from the enum fields", schema, "Elicitation completed: ");
       }});
+  tools.back().interactive = true;  // asks the client, or breaks its stream, mid-call
   tools.push_back(ToolDef{
       "test_reconnection", "",
       "Closes its SSE connection before replying; the reply comes on the resumed stream "
@@ -193,6 +197,7 @@ std::vector<ToolDef> conformance_tools() {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         return ToolOutcome::blocks(json::array({text("Reconnection test completed successfully")}));
       }});
+  tools.back().interactive = true;  // asks the client, or breaks its stream, mid-call
   tools.push_back(ToolDef{
       "json_schema_2020_12_tool", "", "Tool with JSON Schema 2020-12 features",
       json{{"$schema", "https://json-schema.org/draft/2020-12/schema"},

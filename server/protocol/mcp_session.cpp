@@ -29,6 +29,10 @@ std::optional<json> progress_token_of(const json& params) {
   return *token;
 }
 
+// The session whose tool call this thread is running inline, if any: drain() and close() from
+// inside that call must not wait for it.
+thread_local const McpSession::Impl* t_inline_session = nullptr;
+
 }  // namespace
 
 McpSession::Impl::Impl(ServerInfo info_in, std::shared_ptr<const ToolRegistry> tools_in,
@@ -102,13 +106,19 @@ void McpSession::Impl::dispatch(jsonrpc::Request request, const MethodEntry& ent
   flight->modern = std::move(modern_meta);
   json params = request.params ? std::move(*request.params) : json::object();
   flight->progress_token = progress_token_of(params);
+  flight->inline_run = runs_inline(request.method, params, entry, flight->modern);
   bool duplicate = false;
+  bool shutting_down = false;
   {
     // Nothing is sent while `mu` is held: the Outbound may block on a full pipe.
     const std::lock_guard lock(mu);
     duplicate = in_flight.count(flight->id) != 0;
-    if (!duplicate && entry.options.run_on == RunOn::kWorker) {
+    if (!duplicate && flight->inline_run && closed) {
+      // close() may already be waiting for the inline calls: none may start now.
+      shutting_down = true;
+    } else if (!duplicate && entry.options.run_on == RunOn::kWorker) {
       in_flight.emplace(flight->id, flight);
+      if (flight->inline_run) ++inline_running;
     }
   }
   if (duplicate) {
@@ -117,7 +127,30 @@ void McpSession::Impl::dispatch(jsonrpc::Request request, const MethodEntry& ent
                                  ": a request with this id is still in progress"));
     return;
   }
+  if (shutting_down) {
+    send(jsonrpc::make_error(request.id, jsonrpc::kInternalError, "session is shutting down"));
+    return;
+  }
 
+  if (flight->inline_run) {
+    // In the in-flight table like a worker request, so notifications/cancelled (on another
+    // thread) finds it; close() and drain() wait until it is done.
+    struct Done {
+      Impl& impl;
+      const Impl* outer;
+      ~Done() {
+        t_inline_session = outer;
+        {
+          const std::lock_guard lock(impl.mu);
+          --impl.inline_running;
+        }
+        impl.inline_idle.notify_all();
+      }
+    } const done{*this, t_inline_session};
+    t_inline_session = this;
+    run(flight, entry, params);
+    return;
+  }
   if (entry.options.run_on == RunOn::kReader) {
     run(flight, entry, params);
     return;
@@ -128,6 +161,29 @@ void McpSession::Impl::dispatch(jsonrpc::Request request, const MethodEntry& ent
   if (!posted) {
     finish(flight, jsonrpc::Error{jsonrpc::kInternalError, "session is shutting down", {}});
   }
+}
+
+bool McpSession::Impl::runs_inline(const std::string& method, const json& params,
+                                   const MethodEntry& entry,
+                                   const std::optional<modern::RequestMeta>& modern_meta) const {
+  // 2026-07-28 requests stay on the worker: closing their response stream cancels them, which
+  // a transport can only notice while its thread is free to watch the connection.
+  if (!options.inline_tool_calls || modern_meta || method != "tools/call" ||
+      entry.options.run_on != RunOn::kWorker) {
+    return false;
+  }
+  // A request naming no valid tool is refused by call_tool at once: inline is fine.
+  if (!params.is_object()) return true;
+  const auto name = params.find("name");
+  if (name == params.end() || !name->is_string()) return true;
+  const ToolDef* tool = tools->find(name->get_ref<const std::string&>());
+  return tool == nullptr || !tool->interactive;
+}
+
+void McpSession::Impl::wait_inline_idle() {
+  const std::size_t own = t_inline_session == this ? 1 : 0;
+  std::unique_lock lock(mu);
+  inline_idle.wait(lock, [&] { return inline_running <= own; });
 }
 
 void McpSession::Impl::run(const std::shared_ptr<InFlight>& flight, const MethodEntry& entry,
@@ -214,12 +270,32 @@ RequestContext McpSession::Impl::make_context(const std::shared_ptr<InFlight>& f
                                        const std::string& message) {
     report_progress(*flight, progress, total, message);
   };
-  ctx.request_client = [this, flight](const std::string& method, const json& params) {
-    return request_client(flight, method, params);
-  };
-  ctx.break_stream = [this, flight] {
-    if (!flight->modern) out.break_stream(flight->id);  // 2026-07-28 streams do not resume
-  };
+  if (flight->inline_run) {
+    // Nothing would carry the request to the client while the caller's thread runs the tool:
+    // waiting for an answer would only time out. Tools that ask set ToolDef::interactive.
+    ctx.request_client = [this, flight](const std::string& method, const json&) {
+      logger->error(
+          "a tool asked the client ({}) while running inline for request {}; mark it "
+          "ToolDef::interactive",
+          method, jsonrpc::id_to_string(flight->id));
+      return ClientReply{std::nullopt,
+                         "this tool cannot ask the client: it is not marked "
+                         "interactive"};
+    };
+    ctx.break_stream = [this, flight] {
+      logger->warn(
+          "break_stream ignored for request {}: the tool runs inline (not marked "
+          "interactive)",
+          jsonrpc::id_to_string(flight->id));
+    };
+  } else {
+    ctx.request_client = [this, flight](const std::string& method, const json& params) {
+      return request_client(flight, method, params);
+    };
+    ctx.break_stream = [this, flight] {
+      if (!flight->modern) out.break_stream(flight->id);  // 2026-07-28 streams do not resume
+    };
+  }
   if (flight->modern) {
     ctx.client_capabilities = flight->modern->client_capabilities;
     // 2026-07-28: log lines only when this request asked for them, at its own level.
@@ -317,9 +393,9 @@ void McpSession::Impl::on_cancelled(const json& params) {
   bool found = false;
   {
     const std::lock_guard lock(mu);
-    // Only queued or running worker requests are in the table; initialize (answered on the
-    // reader before any cancel can arrive) and finished requests are not, so cancelling them is
-    // a no-op.
+    // Only queued or running worker (and inline tool) requests are in the table; initialize
+    // (answered on the reader before any cancel can arrive) and finished requests are not, so
+    // cancelling them is a no-op.
     const auto it = in_flight.find(*id);
     if (it != in_flight.end()) {
       it->second->cancelled = true;
@@ -383,12 +459,14 @@ void McpSession::add_close_hook(std::function<void()> hook) {
 
 void McpSession::drain() {
   if (!impl_->executor.on_worker()) impl_->executor.drain();
+  impl_->wait_inline_idle();
 }
 
 void McpSession::close() {
   if (impl_->closed.exchange(true)) return;
   impl_->fail_pending_calls();  // a tool waiting on the client must not hold up the shutdown
   impl_->executor.stop();
+  impl_->wait_inline_idle();
   std::vector<std::function<void()>> hooks;
   {
     const std::lock_guard lock(impl_->mu);

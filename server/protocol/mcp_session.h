@@ -45,6 +45,11 @@ struct SessionOptions {
   // How long a tool waits for the client to answer a request it sent (elicitation waits on a
   // person).
   std::chrono::milliseconds client_request_timeout = std::chrono::minutes(5);
+  // tools/call of a tool that is not ToolDef::interactive runs on the thread calling receive()
+  // instead of the worker (2025-11-25 requests only). For transports that give each request a
+  // thread of its own (Streamable HTTP); a transport whose reader must keep reading while a
+  // tool runs (stdio: cancellation, ping) leaves it off.
+  bool inline_tool_calls = false;
 };
 
 // What a method handler gets besides its params: the request id plus the per-request services

@@ -36,6 +36,8 @@ struct InFlight {
   // 2026-07-28: client capabilities a request_client() needed that the request's
   // clientCapabilities lack. A failed request with any gets -32021 instead. Guarded by `mu`.
   nlohmann::json missing_capabilities = nlohmann::json::object();
+  // Runs inline on the thread that called receive() (SessionOptions::inline_tool_calls).
+  bool inline_run = false;
 };
 
 // A request the server sent the client, waiting for its response.
@@ -61,6 +63,12 @@ struct McpSession::Impl {
   // Accepts a request into the in-flight table and runs it (on the reader or the worker).
   void dispatch(jsonrpc::Request request, const MethodEntry& entry,
                 std::optional<modern::RequestMeta> modern_meta);
+  // True when `request` may run inline on the calling thread (see inline_tool_calls).
+  bool runs_inline(const std::string& method, const nlohmann::json& params,
+                   const MethodEntry& entry,
+                   const std::optional<modern::RequestMeta>& modern_meta) const;
+  // Waits until no inline tool call is running (but the caller's own, when it is one).
+  void wait_inline_idle();
   void on_notification(const jsonrpc::Notification& notification);
   void on_cancelled(const nlohmann::json& params);
   void run(const std::shared_ptr<InFlight>& flight, const MethodEntry& entry,
@@ -115,6 +123,9 @@ struct McpSession::Impl {
   std::map<jsonrpc::RequestId, std::shared_ptr<PendingCall>> pending_calls;
   std::uint64_t next_call_id = 0;
   std::vector<std::function<void()>> close_hooks;
+  // Tool calls running inline on their callers' threads; close() and drain() wait for them.
+  std::size_t inline_running = 0;
+  std::condition_variable inline_idle;
 
   // Last member: its thread must be joined before anything it touches is destroyed.
   SerialExecutor executor;

@@ -76,6 +76,13 @@ struct ToolDef {
   nlohmann::json input_schema;   // JSON Schema (draft 7 subset valijson supports), type object
   nlohmann::json output_schema;  // describes `structured` of successful outcomes
   std::function<ToolOutcome(const nlohmann::json& args, ToolContext& ctx)> handler;
+  // True for a tool that talks back to the client while it runs: ToolContext::request_client
+  // (sampling, elicitation, roots) or break_stream (SEP-1699 polling). Such a tool always runs
+  // on the session's worker, so the transport can stream its request's messages meanwhile.
+  // Other tools may run inline on the calling thread where the transport asks for it
+  // (SessionOptions::inline_tool_calls); there request_client fails at once and break_stream
+  // does nothing.
+  bool interactive = false;
 };
 
 }  // namespace evo::server

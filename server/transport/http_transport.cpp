@@ -108,6 +108,15 @@ ReadFailure read_failure(const httplib::Request& req, std::chrono::seconds read_
               timeout + ")"};
 }
 
+// Each POSTed request holds a connection thread of its own until its reply is written, so a
+// tool call that never talks back to the client mid-call runs right there instead of handing
+// off to the session's worker and back (two thread switches a call). Interactive tools (sampling,
+// elicitation, SEP-1699 polling) stay on the worker: their stream must flow while they run.
+SessionOptions http_session_options(SessionOptions options) {
+  options.inline_tool_calls = true;
+  return options;
+}
+
 bool is_result(const std::string& data) {
   const auto message = json::parse(data, nullptr, false);
   return message.is_object() && message.contains("result");
@@ -122,7 +131,7 @@ struct HttpServer::Impl {
       : info(std::move(info_in)),
         tools(std::move(tools_in)),
         logger(std::move(logger_in)),
-        session_options(session_options_in),
+        session_options(http_session_options(session_options_in)),
         options(std::move(options_in)),
         setup(setup_in),
         threads(worker_threads(options)),
