@@ -261,6 +261,13 @@ void Catalog::forget(McpSession* session) {
   subscriptions_.erase(session);
 }
 
+std::set<std::string> Catalog::subscribed_uris() {
+  const std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  for (const auto& [session, uris] : subscriptions_) out.insert(uris.begin(), uris.end());
+  return out;
+}
+
 void Catalog::resource_updated(const std::string& uri) {
   // Under the lock, so a session cannot close (and be forgotten) while it is being notified.
   const std::lock_guard lock(mu_);

@@ -88,6 +88,9 @@ class Catalog {
   void install(McpSession& session);
   // Sends notifications/resources/updated to every session subscribed to `uri`. Any thread.
   void resource_updated(const std::string& uri);
+  // Every URI at least one session is subscribed to (often none: then there is nothing to
+  // work out). Any thread.
+  std::set<std::string> subscribed_uris();
 
   // The method bodies, public for the tests.
   MethodResult list_prompts(const nlohmann::json& params) const;

@@ -201,20 +201,28 @@ describe('prompts, resources and completion through the official SDK client', ()
     assert.equal(e.code, -32602);
   });
 
-  test('resources/subscribe: committed events notify the status and results.tsv', async () => {
+  test('resources/subscribe: committed events notify the status, results.tsv and lineages', async () => {
     const status = `evo://runs/${runId}/status`;
     const results = `evo://runs/${runId}/results.tsv`;
     const failures = `evo://runs/${runId}/memory/targets/${TARGET.id}/failures.md`;
-    for (const uri of [status, results, failures]) await server.client.subscribeResource({ uri });
+    const dispatch = ledger.dispatches[0];
+    const lineage = (b) => `evo://runs/${runId}/lineage/${encodeURIComponent(b)}`;
+    const first = lineage(dispatch.items[0].branch);
+    // Lower-case escapes name the same resource.
+    const later = lineage(dispatch.items[2].branch).replace(/%2F/g, '%2f');
+    for (const uri of [status, results, failures, first, later]) {
+      await server.client.subscribeResource({ uri });
+    }
     const e = await rpcError(server.client.subscribeResource({ uri: 'evo://elsewhere' }));
     assert.equal(e.code, -32002);
-    const dispatch = ledger.dispatches[0];
     await processItem(call, worker, ledger, dispatch.items[0]);
     await processItem(call, worker, ledger, dispatch.items[1], { edit: { touchProtected: true } });
     await sleep(200);
     assert.ok(updated.includes(status), 'status updated');
     assert.ok(updated.includes(results), 'results.tsv updated');
     assert.ok(updated.includes(failures), 'failures.md updated (a server rejection)');
+    assert.ok(updated.includes(first), 'the lineage of a reported branch updated');
+    assert.ok(!updated.includes(later), 'the lineage of an untouched branch not updated');
     await server.client.unsubscribeResource({ uri: status });
     updated.length = 0;
     for (const item of dispatch.items.slice(2)) await processItem(call, worker, ledger, item);
@@ -222,6 +230,7 @@ describe('prompts, resources and completion through the official SDK client', ()
     await sleep(200);
     assert.ok(!updated.includes(status), 'no update after unsubscribe');
     assert.ok(updated.includes(results));
+    assert.ok(updated.includes(later), 'the lineage of a branch reported later updated');
   });
 
   test('the run to its end, then the memory files hold the right rows', async () => {
