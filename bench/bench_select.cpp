@@ -45,6 +45,7 @@ int run(const Options& o) {
   std::vector<double> tool_ms;
   std::vector<double> machine_ms;
   std::vector<double> event_ms;
+  std::vector<double> tree_ms;
   std::size_t event_bytes = 0;
   std::size_t reply_bytes = 0;
   std::vector<std::size_t> active_before;
@@ -78,11 +79,17 @@ int run(const Options& o) {
         auto t = state::handle(copy, state::SelectCmd{});
         machine_ms.push_back(ms_since(t0));
         if (!t) fail("select: " + t.error().message);
-        // What the engine does next with the transition: each event to JSON text (persist).
+        // What the engine does next with the transition: each event to JSON text (persist),
+        // and, as the baseline, the same text through a nlohmann tree.
         const auto t1 = Clock::now();
         std::size_t bytes = 0;
-        for (const auto& e : t->events) bytes += state::event_to_json(e).dump().size();
+        for (const auto& e : t->events) bytes += state::event_text(e).size();
         event_ms.push_back(ms_since(t1));
+        const auto t2 = Clock::now();
+        for (const auto& e : t->events) bytes -= state::event_to_json(e).dump().size();
+        tree_ms.push_back(ms_since(t2));
+        if (bytes != 0) fail("event_text and nlohmann wrote texts of different sizes");
+        for (const auto& e : t->events) bytes += state::event_text(e).size();
         event_bytes = bytes;
         reply_bytes = t->reply.dump().size();
       }
@@ -106,10 +113,14 @@ int run(const Options& o) {
   table.add({"state::handle(SelectCmd) alone", std::to_string(machine_ms.size()),
              fmt(percentile(machine_ms, 50)), fmt(summarize(machine_ms).at("max").get<double>()),
              fmt(percentile(machine_ms, 50) / p50, 2)});
-  table.add({"its events to JSON text (" + std::to_string(event_bytes / 1024) + " KiB)",
+  table.add({"its events to JSON text, state::event_text (" + std::to_string(event_bytes / 1024) +
+                 " KiB)",
              std::to_string(event_ms.size()), fmt(percentile(event_ms, 50)),
              fmt(summarize(event_ms).at("max").get<double>()),
              fmt(percentile(event_ms, 50) / p50, 2)});
+  table.add({"the same through a nlohmann tree (baseline)", std::to_string(tree_ms.size()),
+             fmt(percentile(tree_ms, 50)), fmt(summarize(tree_ms).at("max").get<double>()),
+             fmt(percentile(tree_ms, 50) / p50, 2)});
   table.print();
   std::cout << "select p50: " << fmt(p50, 1) << " ms (target < 50 ms)\n";
 
@@ -123,7 +134,8 @@ int run(const Options& o) {
                              {"candidates", candidates},
                              {"tool_call_ms", summarize(tool_ms)},
                              {"state_machine_ms", summarize(machine_ms)},
-                             {"event_to_json_ms", summarize(event_ms)},
+                             {"event_text_ms", summarize(event_ms)},
+                             {"event_to_json_dump_ms", summarize(tree_ms)},
                              {"event_bytes", event_bytes},
                              {"reply_bytes", reply_bytes},
                              {"targets", {{"select_under_50ms", p50 < 50.0}}}});

@@ -130,7 +130,7 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
     EVO_TRY(store_->append_event(s.run_id, base + i + 1, state::event_type(e),
-                                 state::event_to_json(e).dump()));
+                                 state::event_text(e)));
   }
   auto& last = snapshot_seq_[s.run_id];
   const std::uint64_t every =

@@ -126,6 +126,9 @@ using Event = std::variant<RunInitialized, TargetsRegistered, SeedReported, Gene
 // Stable type names used in the store ("run_initialized", ...).
 const char* event_type(const Event& event);
 nlohmann::json event_to_json(const Event& event);
+// event_to_json(event).dump(), written directly for the large Selected event (the rank of
+// every candidate, the surviving and eliminated branches: ~800 KiB at 10k active individuals).
+std::string event_text(const Event& event);
 Result<Event> event_from_json(const std::string& type, const nlohmann::json& data);
 
 // Folds one event into the state. Events are trusted (they were validated when decided).

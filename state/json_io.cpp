@@ -4,6 +4,7 @@
 
 #include "state/events.h"
 #include "state/json_codec.h"
+#include "state/json_text.h"
 
 namespace evo::state {
 
@@ -77,6 +78,62 @@ const char* event_type(const Event& event) {
 
 nlohmann::json event_to_json(const Event& event) {
   return std::visit([](const auto& e) { return nlohmann::json(e); }, event);
+}
+
+namespace {
+
+void append_selected(const Selected& e, std::string& out) {
+  using json_text::put_value;
+  out += "{\"generation\":";
+  put_value(out, e.generation);
+  out += ",\"targets\":[";
+  for (std::size_t i = 0; i < e.targets.size(); ++i) {
+    const TargetUpdate& t = e.targets[i];
+    if (i > 0) out += ',';
+    out += "{\"target_id\":";
+    put_value(out, t.target_id);
+    out += ",\"active\":";
+    put_value(out, t.active);
+    out += ",\"local_front\":";
+    put_value(out, t.local_front);
+    out += ",\"best\":";
+    put_value(out, t.best);
+    out += ",\"stagnation\":";
+    put_value(out, t.stagnation);
+    out += ",\"temperature\":";
+    put_value(out, t.temperature);
+    out += '}';
+  }
+  out += "],\"ranks\":";
+  put_value(out, e.ranks);
+  out += ",\"eliminated\":";
+  put_value(out, e.eliminated);
+  out += ",\"abandoned\":";
+  put_value(out, e.abandoned);
+  out += ",\"gens_without_improvement\":";
+  put_value(out, e.gens_without_improvement);
+  out += ",\"summary\":{\"generation\":";
+  put_value(out, e.summary.generation);
+  out += ",\"keep\":";
+  put_value(out, e.summary.keep);
+  out += ",\"eliminate\":";
+  put_value(out, e.summary.eliminate);
+  out += ",\"abandoned\":";
+  put_value(out, e.summary.abandoned);
+  out += "}}";
+}
+
+}  // namespace
+
+std::string event_text(const Event& event) {
+  if (const auto* selected = std::get_if<Selected>(&event)) {
+    std::string out;
+    out.reserve(64 + 16 * selected->ranks.size() + 32 * selected->summary.keep.size() +
+                32 * selected->summary.eliminate.size());
+    append_selected(*selected, out);
+    return out;
+  }
+  return event_to_json(event).dump();
 }
 
 Result<Event> event_from_json(const std::string& type, const nlohmann::json& data) {

@@ -8,68 +8,13 @@
 
 #include "state/events.h"
 #include "state/json_codec.h"
+#include "state/json_text.h"
 
 namespace evo::state {
 
 namespace {
 
-// Writers for the snapshot lines. Strings that need no escaping (the common case: branches,
-// ids, paths, hashes) are copied as they are; anything else goes through nlohmann, which
-// escapes and checks UTF-8 exactly as a dump of the whole state would.
-void put_value(std::string& out, const std::string& v) {
-  const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  });
-  if (!plain) {
-    out += nlohmann::json(v).dump();
-    return;
-  }
-  out += '"';
-  out += v;
-  out += '"';
-}
-template <typename T>
-std::enable_if_t<std::is_integral_v<T> || std::is_floating_point_v<T>> put_value(std::string& out,
-                                                                                 T v) {
-  if constexpr (std::is_same_v<T, bool>) {
-    out += v ? "true" : "false";
-  } else {
-    char buf[32];
-    // Shortest text that reads back to the same value (doubles included).
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-    if constexpr (std::is_floating_point_v<T>) {
-      // As nlohmann writes them: 20.0 stays a float, and -0.0 keeps its sign.
-      if (std::find_if(buf, res.ptr, [](char c) { return c == '.' || c == 'e'; }) == res.ptr) {
-        out += ".0";
-      }
-    }
-  }
-}
-template <typename T>
-std::enable_if_t<std::is_enum_v<T>> put_value(std::string& out, T v) {
-  out += nlohmann::json(v).dump();  // the protocol spelling of the enum
-}
-void put_value(std::string& out, const std::optional<std::uint64_t>& v) {
-  if (v) {
-    put_value(out, *v);
-  } else {
-    out += "null";
-  }
-}
-void put_value(std::string& out, const std::vector<policy::Finding>& v) {
-  out += nlohmann::json(v).dump();
-}
-template <typename T>
-void put_value(std::string& out, const std::vector<T>& v) {
-  out += '[';
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += ',';
-    put_value(out, v[i]);
-  }
-  out += ']';
-}
+using json_text::put_value;
 
 template <typename T>
 bool is_default(const T& v, const T& d) {

@@ -69,6 +69,29 @@ TEST_SUITE("state.replay") {
     CHECK(state_to_json(rebuilt) == state_to_json(d.s));
   }
 
+  TEST_CASE("event_text writes what nlohmann writes, Selected included") {
+    Driver d = scripted_run(7);
+    int selected = 0;
+    for (const auto& e : d.log) {
+      if (std::holds_alternative<Selected>(e)) ++selected;
+      const auto text = event_text(e);
+      const auto parsed = json::parse(text, nullptr, false);
+      REQUIRE_FALSE(parsed.is_discarded());
+      CHECK(parsed == event_to_json(e));
+    }
+    CHECK(selected >= 3);
+    // A branch that needs escaping, a fractional temperature, an absent best.
+    Selected odd;
+    odd.generation = 4;
+    odd.targets.push_back(TargetUpdate{"t\"1", {1, 2}, {2}, std::nullopt, 3, 0.1 + 0.2});
+    odd.ranks = {{1, 1}, {2, 2}};
+    odd.eliminated = {3};
+    odd.summary.generation = 4;
+    odd.summary.keep = {"gen-4/t\"1/mutate-0", "caf\u00e9"};
+    const Event e = odd;
+    CHECK(json::parse(event_text(e)) == event_to_json(e));
+  }
+
   TEST_CASE("a snapshot plus the events after it recovers the state") {
     Driver d = scripted_run(11);
     for (std::size_t cut : {std::size_t{3}, d.log.size() / 2, d.log.size() - 1}) {
