@@ -83,44 +83,35 @@ nlohmann::json event_to_json(const Event& event) {
 namespace {
 
 void append_selected(const Selected& e, std::string& out) {
-  using json_text::put_value;
-  out += "{\"generation\":";
-  put_value(out, e.generation);
-  out += ",\"targets\":[";
+  json_text::ObjectWriter event(out);
+  event.field("generation", e.generation);
+  event.key("targets");
+  out += '[';
   for (std::size_t i = 0; i < e.targets.size(); ++i) {
-    const TargetUpdate& t = e.targets[i];
     if (i > 0) out += ',';
-    out += "{\"target_id\":";
-    put_value(out, t.target_id);
-    out += ",\"active\":";
-    put_value(out, t.active);
-    out += ",\"local_front\":";
-    put_value(out, t.local_front);
-    out += ",\"best\":";
-    put_value(out, t.best);
-    out += ",\"stagnation\":";
-    put_value(out, t.stagnation);
-    out += ",\"temperature\":";
-    put_value(out, t.temperature);
-    out += '}';
+    const TargetUpdate& t = e.targets[i];
+    json_text::ObjectWriter target(out);
+    target.field("target_id", t.target_id);
+    target.field("active", t.active);
+    target.field("local_front", t.local_front);
+    target.field("best", t.best);
+    target.field("stagnation", t.stagnation);
+    target.field("temperature", t.temperature);
+    target.close();
   }
-  out += "],\"ranks\":";
-  put_value(out, e.ranks);
-  out += ",\"eliminated\":";
-  put_value(out, e.eliminated);
-  out += ",\"abandoned\":";
-  put_value(out, e.abandoned);
-  out += ",\"gens_without_improvement\":";
-  put_value(out, e.gens_without_improvement);
-  out += ",\"summary\":{\"generation\":";
-  put_value(out, e.summary.generation);
-  out += ",\"keep\":";
-  put_value(out, e.summary.keep);
-  out += ",\"eliminate\":";
-  put_value(out, e.summary.eliminate);
-  out += ",\"abandoned\":";
-  put_value(out, e.summary.abandoned);
-  out += "}}";
+  out += ']';
+  event.field("ranks", e.ranks);
+  event.field("eliminated", e.eliminated);
+  event.field("abandoned", e.abandoned);
+  event.field("gens_without_improvement", e.gens_without_improvement);
+  event.key("summary");
+  json_text::ObjectWriter summary(out);
+  summary.field("generation", e.summary.generation);
+  summary.field("keep", e.summary.keep);
+  summary.field("eliminate", e.summary.eliminate);
+  summary.field("abandoned", e.summary.abandoned);
+  summary.close();
+  event.close();
 }
 
 }  // namespace

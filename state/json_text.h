@@ -84,4 +84,28 @@ void put_value(std::string& out, const std::vector<T>& v) {
   out += ']';
 }
 
+// Writes one JSON object's members in order: field() for a value, key() before a value the
+// caller writes itself, close() at the end.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) {}
+  void key(const char* name) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+  }
+  template <typename T>
+  void field(const char* name, const T& value) {
+    key(name);
+    put_value(out_, value);
+  }
+  void close() { out_ += first_ ? "{}" : "}"; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
 }  // namespace evo::state::json_text
