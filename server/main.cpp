@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve MCP");
   bool stdio = false;
   std::string sync = "normal";
-  std::uint64_t snapshot_every = 2000;
+  std::uint64_t snapshot_every = server::EngineOptions{}.snapshot_every;
   serve->add_flag("--stdio", stdio, "Serve over stdin/stdout (one JSON message per line)");
   serve->add_option("--data-dir", data_dir_flag, "State directory (default: $EVO_DATA_DIR, "
                                                  "else $XDG_STATE_HOME/evo-engine)");
@@ -107,7 +107,10 @@ int main(int argc, char** argv) {
                     "SQLite durability: normal (a commit survives a process crash) or full "
                     "(also a power loss; slower)")
       ->check(CLI::IsMember({"normal", "full"}));
-  serve->add_option("--snapshot-every", snapshot_every, "Events between snapshots")
+  serve
+      ->add_option("--snapshot-every", snapshot_every,
+                   "Fewest events between snapshots (also at least a fifth of the run's "
+                   "individuals; default 20000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   server::HttpCli http;
   server::add_http_options(*serve, http);
