@@ -56,6 +56,14 @@ void put_optional(json& out, const char* key, const std::string& value) {
   if (!value.empty()) out[key] = value;
 }
 
+// The optional members a resource and a resource template share in their listings.
+template <typename Def>
+void describe(json& entry, const Def& def) {
+  put_optional(entry, "title", def.title);
+  put_optional(entry, "description", def.description);
+  put_optional(entry, "mimeType", def.mime_type);
+}
+
 // Reads a {name: string} map such as prompts/get's arguments or completion's context.arguments.
 std::optional<StringMap> string_map(const json& object, const char* key, std::string& problem) {
   StringMap out;
@@ -195,9 +203,7 @@ MethodResult Catalog::list_resources(const json& params) const {
   std::vector<json> items;
   for (const auto& r : resources_) {
     json entry{{"uri", r.uri}, {"name", r.name}};
-    put_optional(entry, "title", r.title);
-    put_optional(entry, "description", r.description);
-    put_optional(entry, "mimeType", r.mime_type);
+    describe(entry, r);
     items.push_back(std::move(entry));
   }
   for (const auto& lister : listers_) {
@@ -210,9 +216,7 @@ MethodResult Catalog::list_templates(const json& params) const {
   std::vector<json> items;
   for (const auto& t : templates_) {
     json entry{{"uriTemplate", t.uri_template}, {"name", t.name}};
-    put_optional(entry, "title", t.title);
-    put_optional(entry, "description", t.description);
-    put_optional(entry, "mimeType", t.mime_type);
+    describe(entry, t);
     items.push_back(std::move(entry));
   }
   return page(params, "resourceTemplates", items);

@@ -26,6 +26,22 @@ int code_of(const json& reply) {
   return reply.at("error").at("code").get<int>();
 }
 
+// Waits until the session has asked the client for a sampling/createMessage; returns that
+// request.
+json wait_for_sampling_request(Client& c) {
+  const auto is_sampling = [](const json& m) {
+    return m.value("method", "") == "sampling/createMessage";
+  };
+  REQUIRE(c.out().wait_for([&](const std::vector<json>& sent) {
+    return std::any_of(sent.begin(), sent.end(), is_sampling);
+  }));
+  json asked;
+  for (const auto& m : c.out().messages()) {
+    if (is_sampling(m)) asked = m;
+  }
+  return asked;
+}
+
 TEST_SUITE("session.modern") {
   TEST_CASE("a stateless request is served without initialize and carries resultType") {
     Client c(registry());
@@ -126,15 +142,7 @@ TEST_SUITE("session.client_requests") {
     c.notify("notifications/initialized");
     CHECK(c.session().client_capabilities().contains("sampling"));
     c.request(1, "tools/call", json{{"name", "ask"}, {"arguments", json::object()}});
-    REQUIRE(c.out().wait_for([](const std::vector<json>& sent) {
-      return std::any_of(sent.begin(), sent.end(), [](const json& m) {
-        return m.value("method", "") == "sampling/createMessage";
-      });
-    }));
-    json asked;
-    for (const auto& m : c.out().messages()) {
-      if (m.value("method", "") == "sampling/createMessage") asked = m;
-    }
+    const json asked = wait_for_sampling_request(c);
     CHECK(asked.at("params").at("maxTokens") == 5);
     c.send(json{{"jsonrpc", "2.0"}, {"id", asked.at("id")}, {"result", {{"text", "hi"}}}});
     c.session().drain();
@@ -147,15 +155,7 @@ TEST_SUITE("session.client_requests") {
            json{{"protocolVersion", "2025-11-25"}, {"capabilities", {{"sampling", {}}}}});
     c.notify("notifications/initialized");
     c.request(1, "tools/call", json{{"name", "ask"}});
-    REQUIRE(c.out().wait_for([](const std::vector<json>& sent) {
-      return std::any_of(sent.begin(), sent.end(), [](const json& m) {
-        return m.value("method", "") == "sampling/createMessage";
-      });
-    }));
-    json asked;
-    for (const auto& m : c.out().messages()) {
-      if (m.value("method", "") == "sampling/createMessage") asked = m;
-    }
+    const json asked = wait_for_sampling_request(c);
     c.send(json{{"jsonrpc", "2.0"},
                 {"id", asked.at("id")},
                 {"error", {{"code", -1}, {"message", "user said no"}}}});
