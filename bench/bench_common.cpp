@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <sstream>
 #include <thread>
 
 #include "server/tools/common.h"
@@ -154,6 +155,22 @@ Memory memory_of(pid_t pid) {
   m.vm_hwm_kb = status_field_kb(path, "VmHWM");
   m.vm_rss_kb = status_field_kb(path, "VmRSS");
   return m;
+}
+
+double cpu_seconds_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(in, text);  // one line
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 TempDir::TempDir(const std::string& prefix) {

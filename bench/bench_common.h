@@ -70,6 +70,8 @@ struct Memory {
 };
 Memory memory_of_self();
 Memory memory_of(pid_t pid);
+// User plus system CPU time a process has used so far, in seconds (clock-tick resolution).
+double cpu_seconds_of(pid_t pid);
 
 // A directory under /tmp, removed on destruction unless kept.
 class TempDir {

@@ -3,6 +3,7 @@
 // two interleaved call by call so drift on a noisy machine hits both alike.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <iostream>
 
 #include "bench/bench_common.h"
@@ -47,6 +48,8 @@ int run(const Options& o) {
 
   std::vector<double> ping;
   std::vector<double> fitness;
+  const double cpu_before = cpu_seconds_of(server.pid());
+  const auto wall_before = std::chrono::steady_clock::now();
   for (const auto& branch : branches) {
     server.request("ping");
     ping.push_back(server.last_round_trip_ms());
@@ -58,6 +61,12 @@ int run(const Options& o) {
                                   {"raw_output", "bench: " + json(values).dump()}});
     fitness.push_back(server.last_round_trip_ms());
   }
+  // The server's CPU time over the timed loop, per call (ping and fitness_ready alike): a server
+  // that busy-polls for lower latency pays for it here.
+  const double cpu_s = cpu_seconds_of(server.pid()) - cpu_before;
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+  const double calls = static_cast<double>(ping.size() + fitness.size());
   const Memory mem = memory_of(server.pid());
   server.close();
 
@@ -75,6 +84,8 @@ int run(const Options& o) {
   row("evo_step code_ready", code_ready);
   table.print();
   std::cout << "ratio fitness_ready / ping (p50): " << fmt(ratio, 2) << " (target <= 3)\n";
+  std::cout << "server CPU over the timed calls: " << fmt(cpu_s * 1000.0 / calls, 3)
+            << " ms per call, " << fmt(100.0 * cpu_s / wall_s, 1) << "% of one core\n";
 
   if (!o.json_path.empty()) {
     write_json(o.json_path, {{"benchmark", "wire"},
@@ -85,6 +96,8 @@ int run(const Options& o) {
                              {"fitness_ready_ms", summarize(fitness)},
                              {"code_ready_ms", summarize(code_ready)},
                              {"ratio_p50", ratio},
+                             {"server_cpu_ms_per_call", cpu_s * 1000.0 / calls},
+                             {"server_cpu_share_of_core", cpu_s / wall_s},
                              {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb},
                                                    {"vm_rss", mem.vm_rss_kb}}},
                              {"targets", {{"ratio_le_3", ratio <= 3.0}}}});
