@@ -7,9 +7,8 @@
 
 namespace evo::server {
 
-SerialExecutor::SerialExecutor(std::shared_ptr<spdlog::logger> logger,
-                               std::chrono::microseconds spin)
-    : logger_(std::move(logger)), spin_(spin), worker_([this] { loop(); }) {}
+SerialExecutor::SerialExecutor(std::shared_ptr<spdlog::logger> logger)
+    : logger_(std::move(logger)), worker_([this] { loop(); }) {}
 
 SerialExecutor::~SerialExecutor() {
   stop();
@@ -21,7 +20,6 @@ bool SerialExecutor::post(std::function<void()> job) {
     if (stopping_) return false;
     queue_.push_back(std::move(job));
   }
-  posted_.fetch_add(1, std::memory_order_release);
   wake_.notify_one();
   return true;
 }
@@ -36,7 +34,6 @@ void SerialExecutor::stop() {
     const std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  posted_.fetch_add(1, std::memory_order_release);
   wake_.notify_one();
   if (worker_.joinable() && !on_worker()) worker_.join();
 }
@@ -45,31 +42,9 @@ bool SerialExecutor::on_worker() const {
   return std::this_thread::get_id() == worker_.get_id();
 }
 
-bool SerialExecutor::spin_for_work(std::size_t seen) const {
-  if (spin_.count() <= 0) return false;
-  const auto until = std::chrono::steady_clock::now() + spin_;
-  do {
-    for (int i = 0; i < 64; ++i) {
-      if (posted_.load(std::memory_order_acquire) != seen) return true;
-    }
-    std::this_thread::yield();
-  } while (std::chrono::steady_clock::now() < until);
-  return false;
-}
-
 void SerialExecutor::loop() {
   std::unique_lock lock(mu_);
-  bool ran = false;
   for (;;) {
-    if (ran && queue_.empty() && !stopping_) {
-      // Just finished a job: the next one often follows within microseconds. `seen` is read
-      // under mu_, so a post after it (it counts after pushing) ends the spin.
-      const std::size_t seen = posted_.load(std::memory_order_acquire);
-      lock.unlock();
-      spin_for_work(seen);
-      lock.lock();
-    }
-    ran = true;
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) {
       // stopping_ and nothing left: queued work always runs before the worker exits.

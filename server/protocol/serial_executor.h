@@ -4,8 +4,6 @@
 
 #include <spdlog/logger.h>
 
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -17,13 +15,7 @@ namespace evo::server {
 
 class SerialExecutor {
  public:
-  // After a job the worker polls the queue for `spin` before it sleeps: a request that follows
-  // its predecessor's reply closely (a client reporting a batch) then starts without a futex
-  // wake, which costs tens of microseconds on a virtual machine (bench/README.md). Zero
-  // disables it.
-  explicit SerialExecutor(std::shared_ptr<spdlog::logger> logger,
-                          std::chrono::microseconds spin = kDefaultSpin);
-  static constexpr std::chrono::microseconds kDefaultSpin{300};
+  explicit SerialExecutor(std::shared_ptr<spdlog::logger> logger);
   SerialExecutor(const SerialExecutor&) = delete;
   SerialExecutor& operator=(const SerialExecutor&) = delete;
   ~SerialExecutor();  // stop()
@@ -39,12 +31,8 @@ class SerialExecutor {
 
  private:
   void loop();
-  // Polls for up to spin_ until posted_ moves past `seen`; true if it did. Called without mu_.
-  bool spin_for_work(std::size_t seen) const;
 
   std::shared_ptr<spdlog::logger> logger_;
-  std::chrono::microseconds spin_;
-  std::atomic<std::size_t> posted_{0};  // jobs posted plus stop requests, for spin_for_work
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
