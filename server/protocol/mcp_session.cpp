@@ -165,19 +165,25 @@ void McpSession::Impl::dispatch(jsonrpc::Request request, const MethodEntry& ent
 
 bool McpSession::Impl::runs_inline(const std::string& method, const json& params,
                                    const MethodEntry& entry,
-                                   const std::optional<modern::RequestMeta>& modern_meta) const {
+                                   const std::optional<modern::RequestMeta>& modern_meta) {
   // 2026-07-28 requests stay on the worker: closing their response stream cancels them, which
   // a transport can only notice while its thread is free to watch the connection.
-  if (!options.inline_tool_calls || modern_meta || method != "tools/call" ||
-      entry.options.run_on != RunOn::kWorker) {
+  if (options.inline_tool_calls == InlineToolCalls::kNever || modern_meta ||
+      method != "tools/call" || entry.options.run_on != RunOn::kWorker) {
     return false;
   }
   // A request naming no valid tool is refused by call_tool at once: inline is fine.
-  if (!params.is_object()) return true;
-  const auto name = params.find("name");
-  if (name == params.end() || !name->is_string()) return true;
-  const ToolDef* tool = tools->find(name->get_ref<const std::string&>());
-  return tool == nullptr || !tool->interactive;
+  const ToolDef* tool = nullptr;
+  if (params.is_object()) {
+    const auto name = params.find("name");
+    if (name != params.end() && name->is_string()) {
+      tool = tools->find(name->get_ref<const std::string&>());
+    }
+  }
+  if (tool != nullptr && tool->interactive) return false;
+  // kWhenIdle: the reader is the only thread that posts, so an idle worker stays idle until
+  // this call returns, and nothing queued is overtaken.
+  return options.inline_tool_calls == InlineToolCalls::kAlways || executor.idle();
 }
 
 void McpSession::Impl::wait_inline_idle() {

@@ -37,6 +37,22 @@ struct ServerInfo {
   std::string instructions;  // sent in the initialize result when not empty
 };
 
+// Where tools/call of a tool that is not ToolDef::interactive runs (2025-11-25 requests only;
+// every other method keeps its RunOn).
+enum class InlineToolCalls {
+  // Always on the session worker: the reading thread stays free while a tool runs.
+  kNever,
+  // On the thread that called receive(), for transports that give each request a thread of its
+  // own (Streamable HTTP).
+  kAlways,
+  // On the thread that called receive() when the worker has nothing queued or running, else
+  // queued behind that work (stdio). Calls keep their arrival order and a tool waiting for the
+  // client's answer never blocks the reader, while the usual case, one call at a time, skips a
+  // thread hand-off. The price: while such a call runs the reader reads nothing, so a ping or
+  // a cancellation waits for it (no evo tool checks for cancellation).
+  kWhenIdle,
+};
+
 struct SessionOptions {
   std::size_t page_size = 50;  // tools/list page size
   std::size_t max_message_bytes = jsonrpc::kDefaultMaxMessageBytes;
@@ -45,11 +61,8 @@ struct SessionOptions {
   // How long a tool waits for the client to answer a request it sent (elicitation waits on a
   // person).
   std::chrono::milliseconds client_request_timeout = std::chrono::minutes(5);
-  // tools/call of a tool that is not ToolDef::interactive runs on the thread calling receive()
-  // instead of the worker (2025-11-25 requests only). For transports that give each request a
-  // thread of its own (Streamable HTTP); a transport whose reader must keep reading while a
-  // tool runs (stdio: cancellation, ping) leaves it off.
-  bool inline_tool_calls = false;
+  // Set by the transport: Streamable HTTP uses kAlways, stdio kWhenIdle.
+  InlineToolCalls inline_tool_calls = InlineToolCalls::kNever;
 };
 
 // What a method handler gets besides its params: the request id plus the per-request services

@@ -38,6 +38,11 @@ void SerialExecutor::stop() {
   if (worker_.joinable() && !on_worker()) worker_.join();
 }
 
+bool SerialExecutor::idle() {
+  const std::lock_guard lock(mu_);
+  return queue_.empty() && !busy_;
+}
+
 bool SerialExecutor::on_worker() const {
   return std::this_thread::get_id() == worker_.get_id();
 }

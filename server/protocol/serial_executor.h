@@ -28,6 +28,9 @@ class SerialExecutor {
   void stop();
   // True on the worker thread itself.
   bool on_worker() const;
+  // True when nothing is queued or running (a snapshot: only meaningful to the one thread that
+  // posts, which knows no job can arrive meanwhile).
+  bool idle();
 
  private:
   void loop();

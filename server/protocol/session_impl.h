@@ -66,7 +66,7 @@ struct McpSession::Impl {
   // True when `request` may run inline on the calling thread (see inline_tool_calls).
   bool runs_inline(const std::string& method, const nlohmann::json& params,
                    const MethodEntry& entry,
-                   const std::optional<modern::RequestMeta>& modern_meta) const;
+                   const std::optional<modern::RequestMeta>& modern_meta);
   // Waits until no inline tool call is running (but the caller's own, when it is one).
   void wait_inline_idle();
   void on_notification(const jsonrpc::Notification& notification);

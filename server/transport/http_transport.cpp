@@ -113,7 +113,7 @@ ReadFailure read_failure(const httplib::Request& req, std::chrono::seconds read_
 // off to the session's worker and back (two thread switches a call). Interactive tools (sampling,
 // elicitation, SEP-1699 polling) stay on the worker: their stream must flow while they run.
 SessionOptions http_session_options(SessionOptions options) {
-  options.inline_tool_calls = true;
+  options.inline_tool_calls = InlineToolCalls::kAlways;
   return options;
 }
 

@@ -255,6 +255,7 @@ int serve_stdio(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,
                 StdioOptions stdio_options, const std::function<void(McpSession&)>& setup,
                 const std::function<void(McpSession&)>& teardown) {
   StdioTransport transport(logger, stdio_options);
+  session_options.inline_tool_calls = InlineToolCalls::kWhenIdle;
   McpSession session(std::move(info), std::move(tools), transport, logger, session_options);
   if (setup) setup(session);
   const int code = transport.run(session);

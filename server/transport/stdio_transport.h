@@ -57,7 +57,8 @@ class StdioTransport final : public Outbound {
 // The whole stdio server in one call: builds the transport and a session over stdin/stdout,
 // lets `setup` register extra methods or attach log sinks, runs until EOF, then calls
 // `teardown` while the session still exists (detach log sinks there: the session is destroyed
-// when this returns). Returns run()'s exit code.
+// when this returns). Tool calls run on the reading thread while the session worker is idle
+// (InlineToolCalls::kWhenIdle, whatever session_options says). Returns run()'s exit code.
 int serve_stdio(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,
                 std::shared_ptr<spdlog::logger> logger, SessionOptions session_options = {},
                 StdioOptions stdio_options = {}, const std::function<void(McpSession&)>& setup = {},

@@ -44,7 +44,7 @@ std::shared_ptr<const ToolRegistry> inline_registry(const std::shared_ptr<ToolPr
 
 SessionOptions inline_options() {
   SessionOptions options;
-  options.inline_tool_calls = true;
+  options.inline_tool_calls = InlineToolCalls::kAlways;
   return options;
 }
 
