@@ -1,7 +1,8 @@
-// SessionOptions::inline_tool_calls (Streamable HTTP): tools/call of a tool that is not
-// ToolDef::interactive runs on the thread calling receive(); interactive tools stay on the
+// SessionOptions::inline_tool_calls. kAlways (Streamable HTTP): tools/call of a tool that is
+// not ToolDef::interactive runs on the thread calling receive(); interactive tools stay on the
 // worker. Progress still precedes the reply, cancellation from another thread still works, and
-// close() waits for inline calls.
+// close() waits for inline calls. kWhenIdle (stdio): the same, but only while the worker has
+// nothing queued or running.
 #include <doctest/doctest.h>
 
 #include "tests/unit/protocol/test_support.h"
@@ -13,6 +14,7 @@ struct Threads {
   std::mutex mu;
   std::thread::id plain;
   std::thread::id interactive;
+  Gate held;  // "held" waits on it
 };
 
 // fake_tools plus "where" (records its thread) and "asker" (interactive, records its thread),
@@ -33,6 +35,12 @@ std::shared_ptr<const ToolRegistry> inline_registry(const std::shared_ptr<ToolPr
                             return ToolOutcome::ok(json::object());
                           }});
   tools.back().interactive = true;
+  tools.push_back(ToolDef{"held", "", "Waits on Threads::held (interactive).",
+                          json{{"type", "object"}}, json(), [threads](const json&, ToolContext&) {
+                            threads->held.enter_and_wait([] { return false; });
+                            return ToolOutcome::ok(json::object());
+                          }});
+  tools.back().interactive = true;
   tools.push_back(ToolDef{"rude", "", "Asks the client without being marked interactive.",
                           json{{"type", "object"}}, json(), [](const json&, ToolContext& ctx) {
                             const auto reply = ctx.request_client("roots/list", json::object());
@@ -46,6 +54,17 @@ SessionOptions inline_options() {
   SessionOptions options;
   options.inline_tool_calls = InlineToolCalls::kAlways;
   return options;
+}
+
+SessionOptions when_idle_options() {
+  SessionOptions options;
+  options.inline_tool_calls = InlineToolCalls::kWhenIdle;
+  return options;
+}
+
+std::thread::id plain_thread(Threads& threads) {
+  const std::lock_guard lock(threads.mu);
+  return threads.plain;
 }
 
 json call_params(const std::string& name, std::optional<json> meta = {}) {
@@ -130,6 +149,38 @@ TEST_SUITE("session.inline") {
     c.request(1, "tools/call", call_params("rude"));
     CHECK(is_tool_error(c.reply(1)));
     CHECK(c.notifications("roots/list").empty());
+  }
+
+  TEST_CASE("kWhenIdle: inline while the worker is idle, queued behind its work otherwise") {
+    auto probe = std::make_shared<ToolProbe>();
+    auto threads = std::make_shared<Threads>();
+    Client c(inline_registry(probe, threads), when_idle_options());
+    c.handshake();
+    c.request(1, "tools/call", call_params("where"));
+    CHECK(c.replies_with_id(1) == 1);  // answered before receive returned
+    CHECK(plain_thread(*threads) == std::this_thread::get_id());
+
+    // An interactive tool occupies the worker: the next plain call queues behind it instead of
+    // blocking the reader, which still answers ping.
+    c.request(2, "tools/call", call_params("held"));
+    REQUIRE(threads->held.wait_entered());
+    c.request(3, "tools/call", call_params("where"));
+    CHECK(c.replies_with_id(3) == 0);
+    c.request(4, "ping");
+    CHECK(c.replies_with_id(4) == 1);
+    threads->held.release();
+    c.session().drain();
+    CHECK(plain_thread(*threads) != std::this_thread::get_id());
+    std::vector<json> order;
+    for (const auto& m : c.out().messages()) {
+      if (m.contains("id") && (m.at("id") == 2 || m.at("id") == 3)) order.push_back(m.at("id"));
+    }
+    CHECK(order == std::vector<json>{2, 3});  // arrival order kept
+
+    // Idle again: inline again.
+    c.request(5, "tools/call", call_params("where"));
+    CHECK(c.replies_with_id(5) == 1);
+    CHECK(plain_thread(*threads) == std::this_thread::get_id());
   }
 
   TEST_CASE("close() waits for a running inline call, whose reply still goes out") {
