@@ -112,7 +112,7 @@ std::optional<RequestId> id_from_json(const json& j) {
   return std::nullopt;
 }
 
-ParseResult message_from_json(const json& j) {
+ParseResult message_from_json(json j) {
   if (j.is_array()) {
     return failure(kInvalidRequest,
                    "Invalid Request: batch arrays are not supported (MCP 2025-06-18 and later)");
@@ -166,7 +166,7 @@ ParseResult message_from_json(const json& j) {
       return failure(kInvalidRequest, "Invalid Request: 'params' must be an object or an array",
                      id);
     }
-    params = *p;
+    params = std::move(*p);  // j is ours: the params are moved, not copied
   }
   auto method = method_it->get<std::string>();
   if (id) return Message{Request{std::move(*id), std::move(method), std::move(params)}};
@@ -185,18 +185,18 @@ ParseResult parse_message(std::string_view raw, std::size_t max_bytes) {
   } catch (const json::exception& e) {
     return failure(kParseError, std::string("Parse error: ") + e.what());
   }
-  return message_from_json(j);
+  return message_from_json(std::move(j));
 }
 
-json to_json(const Request& r) {
-  json j{{"jsonrpc", "2.0"}, {"id", id_to_json(r.id)}, {"method", r.method}};
-  if (r.params) j["params"] = *r.params;
+json to_json(Request r) {
+  json j{{"jsonrpc", "2.0"}, {"id", id_to_json(r.id)}, {"method", std::move(r.method)}};
+  if (r.params) j["params"] = std::move(*r.params);
   return j;
 }
 
-json to_json(const Notification& n) {
-  json j{{"jsonrpc", "2.0"}, {"method", n.method}};
-  if (n.params) j["params"] = *n.params;
+json to_json(Notification n) {
+  json j{{"jsonrpc", "2.0"}, {"method", std::move(n.method)}};
+  if (n.params) j["params"] = std::move(*n.params);
   return j;
 }
 
@@ -206,10 +206,10 @@ json to_json(const Error& e) {
   return j;
 }
 
-json to_json(const Response& r) {
+json to_json(Response r) {
   json j{{"jsonrpc", "2.0"}, {"id", r.id ? id_to_json(*r.id) : json(nullptr)}};
-  if (const auto* result = std::get_if<json>(&r.outcome)) {
-    j["result"] = *result;
+  if (auto* result = std::get_if<json>(&r.outcome)) {
+    j["result"] = std::move(*result);
   } else {
     j["error"] = to_json(std::get<Error>(r.outcome));
   }

@@ -78,12 +78,14 @@ using ParseResult = std::variant<Message, ParseFailure>;
 // nesting, batches (arrays; not supported since MCP 2025-06-18) and malformed envelopes all come
 // back as a ParseFailure with the proper code.
 ParseResult parse_message(std::string_view raw, std::size_t max_bytes = kDefaultMaxMessageBytes);
-// The envelope checks alone, for input that is already JSON.
-ParseResult message_from_json(const nlohmann::json& j);
+// The envelope checks alone, for input that is already JSON (taken by value: a caller done with
+// it can move it in, and its params are moved on rather than copied).
+ParseResult message_from_json(nlohmann::json j);
 
-nlohmann::json to_json(const Request& r);
-nlohmann::json to_json(const Notification& n);
-nlohmann::json to_json(const Response& r);
+// By value, so a message built for sending moves its params or result into the JSON.
+nlohmann::json to_json(Request r);
+nlohmann::json to_json(Notification n);
+nlohmann::json to_json(Response r);
 nlohmann::json to_json(const Message& m);
 nlohmann::json to_json(const Error& e);
 

@@ -46,12 +46,12 @@ McpSession::Impl::Impl(ServerInfo info_in, std::shared_ptr<const ToolRegistry> t
       level(options_in.initial_log_level),
       executor(logger) {}
 
-void McpSession::Impl::send(const jsonrpc::Response& response) {
-  out.send(jsonrpc::to_json(response));
+void McpSession::Impl::send(jsonrpc::Response response) {
+  out.send(jsonrpc::to_json(std::move(response)));
 }
 
 void McpSession::Impl::receive(std::string_view raw) {
-  logger->trace("<- {}", excerpt(raw));
+  if (logger->should_log(spdlog::level::trace)) logger->trace("<- {}", excerpt(raw));
   auto parsed = jsonrpc::parse_message(raw, options.max_message_bytes);
   if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
     if (!failure->reply) {

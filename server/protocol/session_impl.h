@@ -78,7 +78,7 @@ struct McpSession::Impl {
   void report_progress(InFlight& flight, double progress, std::optional<double> total,
                        const std::string& message);
   void log(LogLevel level, const nlohmann::json& data);
-  void send(const jsonrpc::Response& response);
+  void send(jsonrpc::Response response);
   void notify(const std::string& method, const nlohmann::json& params);
 
   // 2026-07-28 requests and server-to-client requests (session_calls.cpp).

@@ -159,11 +159,13 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
   const ToolDef* tool = tools->find(name);
   if (tool == nullptr) return invalid_params("unknown tool '" + name + "'");
 
-  json args = json::object();
+  static const json kNoArguments = json::object();
+  const json* found = &kNoArguments;  // the request's own arguments are read in place
   if (const auto a = params.find("arguments"); a != params.end() && !a->is_null()) {
     if (!a->is_object()) return invalid_params("tools/call 'arguments' must be an object");
-    args = *a;
+    found = &*a;
   }
+  const json& args = *found;
   if (const auto problems = tools->check_arguments(*tool, args); !problems.empty()) {
     logger->debug("{}: refused arguments: {}", name, join(problems));
     return tool_error(join(problems));
