@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "bench/bench_common.h"
 #include "bench/scripted_run.h"
@@ -18,6 +19,7 @@ struct Options {
   int objectives = 3;
   std::string sync = "normal";
   std::string json_path;
+  int gap_us = 0;
 };
 
 int run(const Options& o) {
@@ -51,6 +53,7 @@ int run(const Options& o) {
   const double cpu_before = cpu_seconds_of(server.pid());
   const auto wall_before = std::chrono::steady_clock::now();
   for (const auto& branch : branches) {
+    if (o.gap_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(o.gap_us));
     server.request("ping");
     ping.push_back(server.last_round_trip_ms());
     const auto values = source.next();
@@ -60,6 +63,7 @@ int run(const Options& o) {
                                   {"fitness_values", values},
                                   {"raw_output", "bench: " + json(values).dump()}});
     fitness.push_back(server.last_round_trip_ms());
+    if (o.gap_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(o.gap_us));
   }
   // The server's CPU time over the timed loop, per call (ping and fitness_ready alike): a server
   // that busy-polls for lower latency pays for it here.
@@ -91,7 +95,8 @@ int run(const Options& o) {
     write_json(o.json_path, {{"benchmark", "wire"},
                              {"config", {{"calls", o.calls},
                                          {"objectives", o.objectives},
-                                         {"sync", o.sync}}},
+                                         {"sync", o.sync},
+                                         {"gap_us", o.gap_us}}},
                              {"ping_ms", summarize(ping)},
                              {"fitness_ready_ms", summarize(fitness)},
                              {"code_ready_ms", summarize(code_ready)},
@@ -116,6 +121,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   app.add_option("--objectives", o.objectives, "1 or 3")->check(CLI::IsMember({1, 3}));
   app.add_option("--sync", o.sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
+  app.add_option("--gap-us", o.gap_us,
+                 "Pause before each call, as an agent's calls are spaced (0: back to back)")
+      ->check(CLI::Range(0, 1000000));
   app.add_option("--json", o.json_path, "Write the figures here");
   CLI11_PARSE(app, argc, argv);
   return evo::bench::run(o);
