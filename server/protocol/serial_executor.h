@@ -1,5 +1,6 @@
-// One worker thread that runs jobs strictly in the order they were posted, so that slow tool
-// calls never block the thread reading the client's messages.
+// One worker thread that runs jobs strictly in the order they were posted, so that work which
+// may wait (a tool asking the client something, a request queued behind one) never blocks the
+// thread reading the client's messages. See InlineToolCalls for what runs on the reader instead.
 #pragma once
 
 #include <spdlog/logger.h>
