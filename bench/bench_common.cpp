@@ -1,6 +1,8 @@
 // Shared benchmark helpers. See bench_common.h.
 #include "bench/bench_common.h"
 
+#include <CLI/CLI.hpp>
+
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -73,6 +75,22 @@ json machine_info() {
 }
 
 std::string server_binary() { return EVO_BENCH_SERVER; }
+
+void add_server_option(CLI::App& app, std::string& server) {
+  app.add_option("--server", server, "The evo-engine binary");
+}
+
+void add_objectives_option(CLI::App& app, int& objectives, const std::string& help) {
+  app.add_option("--objectives", objectives, help)->check(CLI::IsMember({1, 3}));
+}
+
+void add_sync_option(CLI::App& app, std::string& sync) {
+  app.add_option("--sync", sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
+}
+
+void add_json_option(CLI::App& app, std::string& path) {
+  app.add_option("--json", path, "Write the figures here");
+}
 
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0.0;

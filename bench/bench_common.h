@@ -22,6 +22,10 @@
 #include "server/protocol/catalog.h"
 #include "server/protocol/tool_registry.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace evo::bench {
 
 using nlohmann::json;
@@ -30,6 +34,13 @@ using Clock = std::chrono::steady_clock;
 inline double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
+
+// The options several benchmarks share, declared and checked the same way in each.
+void add_server_option(CLI::App& app, std::string& server);  // --server: the evo-engine binary
+void add_objectives_option(CLI::App& app, int& objectives,
+                           const std::string& help = "1 or 3");  // --objectives: 1 or 3
+void add_sync_option(CLI::App& app, std::string& sync);  // --sync: normal or full
+void add_json_option(CLI::App& app, std::string& path);  // --json: where the figures go
 
 // nproc, CPU model, kernel, compiler and the CMake build type the benchmark was built with.
 json machine_info();

@@ -328,14 +328,14 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   evo::bench::Options o;
   CLI::App app{"evo-engine benchmark: 32 concurrent clients over Streamable HTTP"};
-  app.add_option("--server", o.server, "The evo-engine binary");
+  evo::bench::add_server_option(app, o.server);
   app.add_option("--clients", o.clients, "Concurrent clients (each its own session)")
       ->check(CLI::Range(1, 60));
   app.add_option("--pop-size", o.pop_size, "Items per generation")->check(CLI::Range(1, 10000));
   app.add_option("--generations", o.generations, "Generations reported")->check(CLI::Range(1, 100));
-  app.add_option("--objectives", o.objectives, "1 or 3")->check(CLI::IsMember({1, 3}));
-  app.add_option("--sync", o.sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
-  app.add_option("--json", o.json_path, "Write the figures here");
+  evo::bench::add_objectives_option(app, o.objectives);
+  evo::bench::add_sync_option(app, o.sync);
+  evo::bench::add_json_option(app, o.json_path);
   CLI11_PARSE(app, argc, argv);
   return evo::bench::run(o);
 }

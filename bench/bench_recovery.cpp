@@ -167,13 +167,12 @@ int main(int argc, char** argv) {
   evo::bench::Options o;
   CLI::App app{"evo-engine benchmark: restart time on a 100k-evaluation store"};
   app.add_option("--data-dir", o.data_dir, "An existing store (default: build one)");
-  app.add_option("--server", o.server, "The evo-engine binary");
+  evo::bench::add_server_option(app, o.server);
   app.add_option("--evals", o.evals, "Evaluations of the store built when none is given");
-  app.add_option("--objectives", o.objectives, "Objectives of that store")
-      ->check(CLI::IsMember({1, 3}));
+  evo::bench::add_objectives_option(app, o.objectives, "Objectives of that store");
   app.add_option("--repeats", o.repeats, "Restarts timed");
   app.add_flag("--skip-server", o.skip_server, "Time the in-process restart only");
-  app.add_option("--json", o.json_path, "Write the figures here");
+  evo::bench::add_json_option(app, o.json_path);
   CLI11_PARSE(app, argc, argv);
   return evo::bench::run(o);
 }

@@ -192,18 +192,18 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   evo::bench::Options o;
   CLI::App app{"evo-engine benchmark: per-report cost as the run grows, and peak memory"};
-  app.add_option("--objectives", o.script.objectives, "1 or 3")->check(CLI::IsMember({1, 3}));
+  evo::bench::add_objectives_option(app, o.script.objectives);
   app.add_option("--evals", o.script.evals, "Evaluations (max_fe)");
   app.add_option("--pop-size", o.script.pop_size, "Items per generation");
   app.add_option("--top-k", o.script.top_k, "top_k_survive");
   app.add_option("--targets", o.script.targets, "Targets");
-  app.add_option("--sync", o.sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
+  evo::bench::add_sync_option(app, o.sync);
   app.add_option("--snapshot-every", o.snapshot_every, "Events between snapshots (0: default)");
   app.add_option("--marks", o.marks, "Evaluation counts to summarize at")->delimiter(',');
   app.add_option("--window", o.window, "Calls summarized at each mark");
   app.add_option("--floor-samples", o.floor_samples, "Bare commits timed for the floor");
   app.add_option("--data-dir", o.data_dir, "Keep the store here (emptied first)");
-  app.add_option("--json", o.json_path, "Write the figures here");
+  evo::bench::add_json_option(app, o.json_path);
   app.add_flag("--verify", o.verify,
                "After the run, check that a restarted engine recovers the same state (memory-heavy)");
   bool quiet = false;

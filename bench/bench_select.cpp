@@ -152,8 +152,8 @@ int main(int argc, char** argv) {
   app.add_option("--active", o.active, "Active individuals (survivors kept over all targets)");
   app.add_option("--targets", o.targets, "Targets");
   app.add_option("--generations", o.generations, "Measured selects");
-  app.add_option("--objectives", o.objectives, "Objectives")->check(CLI::IsMember({1, 3}));
-  app.add_option("--json", o.json_path, "Write the figures here");
+  evo::bench::add_objectives_option(app, o.objectives);
+  evo::bench::add_json_option(app, o.json_path);
   CLI11_PARSE(app, argc, argv);
   return evo::bench::run(o);
 }

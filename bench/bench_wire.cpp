@@ -116,15 +116,15 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   evo::bench::Options o;
   CLI::App app{"evo-engine benchmark: stdio round trip of fitness_ready against ping"};
-  app.add_option("--server", o.server, "The evo-engine binary");
+  evo::bench::add_server_option(app, o.server);
   app.add_option("--calls", o.calls, "Timed calls of each kind (<= 10000)")
       ->check(CLI::Range(1, 10000));
-  app.add_option("--objectives", o.objectives, "1 or 3")->check(CLI::IsMember({1, 3}));
-  app.add_option("--sync", o.sync, "SQLite durability")->check(CLI::IsMember({"normal", "full"}));
+  evo::bench::add_objectives_option(app, o.objectives);
+  evo::bench::add_sync_option(app, o.sync);
   app.add_option("--gap-us", o.gap_us,
                  "Pause before each call, as an agent's calls are spaced (0: back to back)")
       ->check(CLI::Range(0, 1000000));
-  app.add_option("--json", o.json_path, "Write the figures here");
+  evo::bench::add_json_option(app, o.json_path);
   CLI11_PARSE(app, argc, argv);
   return evo::bench::run(o);
 }
