@@ -1,7 +1,9 @@
 // 2026-07-28 request metadata and result shaping; see revision.h.
 #include "server/protocol/revision.h"
 
+#include <string>
 #include <utility>
+#include <variant>
 
 #include "server/protocol/mcp_session.h"
 
@@ -26,6 +28,24 @@ const json* meta_field(const json& meta, const char* prefixed) {
 
 jsonrpc::Error invalid(std::string message) {
   return jsonrpc::Error{jsonrpc::kInvalidParams, std::move(message), std::nullopt};
+}
+
+std::string meta_name(const char* key) {
+  return std::string("params._meta[\"") + key + "\"]";
+}
+
+// _meta's `key` (see meta_field) when present and of `type`; nullptr when absent and not
+// `required`; else an error naming the key and the rule.
+std::variant<const json*, jsonrpc::Error> typed_meta_field(const json& meta, const char* key,
+                                                          bool required, json::value_t type,
+                                                          const char* type_words) {
+  const json* field = meta_field(meta, key);
+  if (field == nullptr) {
+    if (required) return invalid(meta_name(key) + " is required");
+    return static_cast<const json*>(nullptr);
+  }
+  if (field->type() != type) return invalid(meta_name(key) + " must be " + type_words);
+  return field;
 }
 
 }  // namespace
@@ -74,37 +94,26 @@ std::variant<RequestMeta, jsonrpc::Error> read_meta(const std::string& method, c
     }
     return invalid("params._meta is required in protocol version 2026-07-28");
   }
-  const json* version = meta_field(*meta, kMetaProtocolVersion);
-  if (version == nullptr && !discover) {
-    return invalid(std::string("params._meta[\"") + kMetaProtocolVersion + "\"] is required");
-  }
-  if (version != nullptr) {
-    if (!version->is_string()) {
-      return invalid(std::string("params._meta[\"") + kMetaProtocolVersion +
-                     "\"] must be a string");
-    }
-    out.protocol_version = version->get<std::string>();
+  // server/discover may leave out the version and the capabilities; nothing else may.
+  const auto version =
+      typed_meta_field(*meta, kMetaProtocolVersion, !discover, json::value_t::string, "a string");
+  if (const auto* error = std::get_if<jsonrpc::Error>(&version)) return *error;
+  if (const json* v = std::get<const json*>(version)) {
+    out.protocol_version = v->get<std::string>();
     if (!is_modern_version(out.protocol_version)) return unsupported_version(out.protocol_version);
   } else {
     out.protocol_version = kVersion;
   }
-  const json* caps = meta_field(*meta, kMetaClientCapabilities);
-  if (caps == nullptr && !discover) {
-    return invalid(std::string("params._meta[\"") + kMetaClientCapabilities + "\"] is required");
-  }
-  if (caps != nullptr) {
-    if (!caps->is_object()) {
-      return invalid(std::string("params._meta[\"") + kMetaClientCapabilities +
-                     "\"] must be an object");
-    }
-    out.client_capabilities = *caps;
-  }
+  const auto caps = typed_meta_field(*meta, kMetaClientCapabilities, !discover,
+                                     json::value_t::object, "an object");
+  if (const auto* error = std::get_if<jsonrpc::Error>(&caps)) return *error;
+  if (const json* c = std::get<const json*>(caps)) out.client_capabilities = *c;
   if (const json* level = meta_field(*meta, kMetaLogLevel); level != nullptr) {
     const auto parsed =
         level->is_string() ? parse_log_level(level->get<std::string>()) : std::nullopt;
     if (!parsed) {
-      return invalid(std::string("params._meta[\"") + kMetaLogLevel +
-                     "\"] must be one of debug, info, notice, warning, error, critical, alert, "
+      return invalid(meta_name(kMetaLogLevel) +
+                     " must be one of debug, info, notice, warning, error, critical, alert, "
                      "emergency");
     }
     out.log_level = parsed;

@@ -82,6 +82,20 @@ TEST_SUITE("session.modern") {
         c.call(2, "tools/list",
                json{{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"}}}});
     CHECK(code_of(no_caps) == jsonrpc::kInvalidParams);
+    CHECK(no_caps.at("error").at("message") ==
+          "params._meta[\"io.modelcontextprotocol/clientCapabilities\"] is required");
+    json caps_list = meta();
+    caps_list["io.modelcontextprotocol/clientCapabilities"] = json::array();
+    const json bad_caps = c.call(5, "tools/list", json{{"_meta", caps_list}});
+    CHECK(code_of(bad_caps) == jsonrpc::kInvalidParams);
+    CHECK(bad_caps.at("error").at("message") ==
+          "params._meta[\"io.modelcontextprotocol/clientCapabilities\"] must be an object");
+    json number_version = meta();
+    number_version["io.modelcontextprotocol/protocolVersion"] = 20260728;
+    const json bad_version = c.call(6, "tools/list", json{{"_meta", number_version}});
+    CHECK(code_of(bad_version) == jsonrpc::kInvalidParams);
+    CHECK(bad_version.at("error").at("message") ==
+          "params._meta[\"io.modelcontextprotocol/protocolVersion\"] must be a string");
     json bad_level = meta();
     bad_level["io.modelcontextprotocol/logLevel"] = "loud";
     CHECK(code_of(c.call(3, "tools/list", json{{"_meta", bad_level}})) == jsonrpc::kInvalidParams);
