@@ -45,69 +45,52 @@ std::vector<std::string> starting_with(std::vector<std::string> values,
   return values;
 }
 
-// Branches of the current batch in `state` (the latest run).
-std::vector<std::string> batch_branches(server::Engine& engine, state::ItemState wanted) {
-  return from_latest(engine, [wanted](const state::State& s) {
+// One value per item of the latest run's current batch that is in state `wanted`.
+std::vector<std::string> from_batch(
+    server::Engine& engine, state::ItemState wanted,
+    const std::function<std::string(const state::Individual&)>& value) {
+  return from_latest(engine, [&](const state::State& s) {
     json out = json::array();
     for (auto id : s.batch) {
       const auto& ind = s.individuals[id];
-      if (ind.state == wanted) out.push_back(ind.branch);
+      if (ind.state == wanted) out.push_back(value(ind));
     }
     return out;
   });
 }
 
-std::vector<std::string> complete_argument(server::Engine& engine, const std::string& prompt,
-                                           const std::string& argument,
-                                           const std::string& partial) {
+// Every value an argument may take, before filtering by what the client typed.
+std::vector<std::string> argument_values(server::Engine& engine, const std::string& prompt,
+                                         const std::string& argument) {
   if (argument == "branch") {
     // A worker's branch is one still to be coded; a reviewer's one waiting for its review.
-    return starting_with(
-        batch_branches(engine, prompt == "policy_agent" ? state::ItemState::kCoded
-                                                        : state::ItemState::kPlanned),
-        partial);
-  }
-  if (argument == "target_id") {
-    return starting_with(from_latest(engine,
-                                     [](const state::State& s) {
-                                       json out = json::array();
-                                       for (const auto& t : s.targets) out.push_back(t.id);
-                                       return out;
-                                     }),
-                         partial);
+    return from_batch(
+        engine, prompt == "policy_agent" ? state::ItemState::kCoded : state::ItemState::kPlanned,
+        [](const state::Individual& ind) { return ind.branch; });
   }
   if (argument == "item") {
     // The current batch's items that are still to be coded, as the worker expects them.
-    return starting_with(from_latest(engine,
-                                     [](const state::State& s) {
-                                       json out = json::array();
-                                       for (auto id : s.batch) {
-                                         const auto& ind = s.individuals[id];
-                                         if (ind.state == state::ItemState::kPlanned) {
-                                           out.push_back(state::item_json(ind).dump());
-                                         }
-                                       }
-                                       return out;
-                                     }),
-                         partial);
+    return from_batch(engine, state::ItemState::kPlanned,
+                      [](const state::Individual& ind) { return state::item_json(ind).dump(); });
+  }
+  if (argument == "target_id") {
+    return from_latest(engine, [](const state::State& s) {
+      json out = json::array();
+      for (const auto& t : s.targets) out.push_back(t.id);
+      return out;
+    });
   }
   if (argument == "selection") {
-    return starting_with(from_latest(engine,
-                                     [](const state::State& s) {
-                                       json out = json::array();
-                                       if (s.last_selection.generation >= 0) {
-                                         out.push_back(state::reflect_reply(s).dump());
-                                       }
-                                       return out;
-                                     }),
-                         partial);
+    return from_latest(engine, [](const state::State& s) {
+      json out = json::array();
+      if (s.last_selection.generation >= 0) out.push_back(state::reflect_reply(s).dump());
+      return out;
+    });
   }
-  if (argument == "repo_path") return starting_with(from_runs(engine, "repo_path"), partial);
+  if (argument == "repo_path") return from_runs(engine, "repo_path");
   if (argument == "benchmark_cmd") {
-    return starting_with(
-        from_latest(engine,
-                    [](const state::State& s) { return json::array({s.config.benchmark_cmd}); }),
-        partial);
+    return from_latest(engine,
+                       [](const state::State& s) { return json::array({s.config.benchmark_cmd}); });
   }
   if (argument == "objectives") {
     auto values = from_latest(engine, [](const state::State& s) {
@@ -117,7 +100,7 @@ std::vector<std::string> complete_argument(server::Engine& engine, const std::st
     if (std::find(values.begin(), values.end(), fallback) == values.end()) {
       values.push_back(fallback);
     }
-    return starting_with(values, partial);
+    return values;
   }
   return {};
 }
@@ -145,7 +128,7 @@ void add_prompts(server::Catalog& catalog, server::Engine& engine) {
     if (!agent.arguments.empty()) {
       def.complete = [&engine, &agent](const std::string& argument, const std::string& partial,
                                        const server::StringMap&) {
-        return complete_argument(engine, agent.name, argument, partial);
+        return starting_with(argument_values(engine, agent.name, argument), partial);
       };
     }
     catalog.add_prompt(std::move(def));
