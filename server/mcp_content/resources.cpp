@@ -194,19 +194,22 @@ Result<std::string> Resources::journal(const std::string& run_id, std::optional<
     if (!exists) return exists.error();
     return not_found("unknown run '" + run_id + "'");
   }
-  auto events = store_->events_after(run_id, 0);
-  store_->rollback();
-  if (!events) return events.error();
+  // Streamed: only the text being built is held, never the whole log as well.
   std::string text;
   last_seq = 0;
-  for (const auto& e : *events) {
-    if (upto && e.seq > *upto) break;
-    auto data = json::parse(e.data, nullptr, false);
-    json line{
-        {"seq", e.seq}, {"type", e.type}, {"data", data.is_discarded() ? json(e.data) : data}};
-    text += line.dump() + "\n";
-    last_seq = e.seq;
-  }
+  const auto read = store_->for_each_event_after(
+      run_id, 0, [&](std::uint64_t seq, std::string_view type, std::string_view data) {
+        if (upto && seq > *upto) return Status();
+        auto parsed = json::parse(data, nullptr, false);
+        json line{{"seq", seq},
+                  {"type", type},
+                  {"data", parsed.is_discarded() ? json(data) : std::move(parsed)}};
+        text += line.dump() + "\n";
+        last_seq = seq;
+        return Status();
+      });
+  store_->rollback();
+  if (!read.ok()) return read.error();
   if (upto && last_seq != *upto) {
     return not_found("run '" + run_id + "' has no event " + std::to_string(*upto));
   }

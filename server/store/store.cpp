@@ -241,17 +241,6 @@ Result<std::uint64_t> Store::last_seq(const std::string& run_id) {
   return static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0));
 }
 
-Result<std::vector<StoredEvent>> Store::events_after(const std::string& run_id,
-                                                     std::uint64_t seq) {
-  std::vector<StoredEvent> out;
-  EVO_TRY(for_each_event_after(run_id, seq,
-                               [&](std::uint64_t n, std::string_view type, std::string_view data) {
-                                 out.push_back({n, std::string(type), std::string(data)});
-                                 return Status();
-                               }));
-  return out;
-}
-
 Status Store::for_each_event_after(
     const std::string& run_id, std::uint64_t seq,
     const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {

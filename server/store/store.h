@@ -27,12 +27,6 @@ struct RunRow {
   std::int64_t created_at_ms = 0;
 };
 
-struct StoredEvent {
-  std::uint64_t seq = 0;  // 1-based position in the run's log
-  std::string type;
-  std::string data;  // JSON text
-};
-
 class Store {
  public:
   // Opens (creating if needed) <data_dir>/evo.sqlite3.
@@ -58,9 +52,9 @@ class Store {
   Status append_event(const std::string& run_id, std::uint64_t seq, const std::string& type,
                       const std::string& data);
   Result<std::uint64_t> last_seq(const std::string& run_id);
-  Result<std::vector<StoredEvent>> events_after(const std::string& run_id, std::uint64_t seq);
-  // The same events, one at a time (seq, type, JSON text), without holding them all; stops at
-  // the callback's first error. The views are valid only during the call.
+  // The run's events after `seq`, in order, one at a time (seq, 1-based; type; JSON text),
+  // never all held at once; stops at the callback's first error. The views are valid only
+  // during the call.
   Status for_each_event_after(
       const std::string& run_id, std::uint64_t seq,
       const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event);
