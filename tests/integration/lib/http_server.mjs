@@ -1,12 +1,11 @@
 // evo-engine started with `serve --http 127.0.0.1:0`, and clients for it: the official MCP
 // TypeScript SDK over Streamable HTTP (one session each), and a bare 2026-07-28 stateless client.
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { normalizeToolResult } from './sdk_server.mjs';
+import { toolCallers } from './sdk_server.mjs';
 import { childEnv, engineBinary, trackChild } from './util.mjs';
 
 // Starts the server (its listen line is an info log: keep logLevel at info or lower); resolves to {url, pid, stderr(), connect(name), stateless(), stop()}.
@@ -42,15 +41,7 @@ export async function startHttpServer({ dataDir, args = [], logLevel = 'info' })
         client,
         transport,
         sessionId: transport.sessionId,
-        async call(toolName, toolArgs = {}) {
-          const res = await client.callTool({ name: toolName, arguments: toolArgs });
-          return normalizeToolResult(res, `${toolName}(${JSON.stringify(toolArgs).slice(0, 120)})`);
-        },
-        async ok(toolName, toolArgs = {}) {
-          const r = await session.call(toolName, toolArgs);
-          assert.ok(r.ok, `${toolName} ${JSON.stringify(toolArgs)} failed: ${r.text}`);
-          return r.data;
-        },
+        ...toolCallers(client),
         // Ends the session (DELETE), then closes the transport.
         async close() {
           await transport.terminateSession().catch(() => {});

@@ -25,6 +25,21 @@ export function normalizeToolResult(res, what = 'tool result') {
   return { ok: true, data: res.structuredContent, text, raw: res };
 }
 
+// `call` (a tool's normalized result; never throws on isError) and `ok` (requires success;
+// returns structuredContent) for one connected SDK client.
+export function toolCallers(client) {
+  const call = async (toolName, args = {}) => {
+    const res = await client.callTool({ name: toolName, arguments: args });
+    return normalizeToolResult(res, `${toolName}(${JSON.stringify(args).slice(0, 120)})`);
+  };
+  const ok = async (toolName, args = {}) => {
+    const r = await call(toolName, args);
+    assert.ok(r.ok, `${toolName} ${JSON.stringify(args)} failed: ${r.text}`);
+    return r.data;
+  };
+  return { call, ok };
+}
+
 export async function startSdkServer({ dataDir, name = 'evo-integration', logLevel = 'warn' }) {
   const transport = new StdioClientTransport({
     command: engineBinary(),
@@ -51,19 +66,7 @@ export async function startSdkServer({ dataDir, name = 'evo-integration', logLev
     transport,
     pid: transport.pid,
     stderr: () => stderr,
-    calls: 0,
-    // Calls a tool; returns the normalized result (never throws on isError).
-    async call(toolName, args = {}) {
-      server.calls += 1;
-      const res = await client.callTool({ name: toolName, arguments: args });
-      return normalizeToolResult(res, `${toolName}(${JSON.stringify(args).slice(0, 120)})`);
-    },
-    // Calls a tool and requires success; returns structuredContent.
-    async ok(toolName, args = {}) {
-      const r = await server.call(toolName, args);
-      assert.ok(r.ok, `${toolName} ${JSON.stringify(args)} failed: ${r.text}`);
-      return r.data;
-    },
+    ...toolCallers(client),
     // Closes stdin (the server must exit on EOF); resolves to {code, signal} of the process.
     async close() {
       const proc = transport._process;  // private in the SDK; read only for the exit status
