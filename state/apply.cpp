@@ -7,10 +7,6 @@
 namespace evo::state {
 namespace {
 
-Individual& new_individual(State& s, const std::string& branch) {
-  return s.add_individual(branch);
-}
-
 void fill_from_plan(Individual& ind, const PlannedItem& item, int generation) {
   ind.generation = generation;
   ind.operation = item.operation;
@@ -73,7 +69,7 @@ struct Applier {
   }
 
   void operator()(const SeedReported& e) const {
-    auto& ind = new_individual(s, "seed-baseline");
+    auto& ind = s.add_individual("seed-baseline");
     ind.is_seed = true;
     ind.generation = -1;
     ind.state = ItemState::kEvaluated;
@@ -89,7 +85,7 @@ struct Applier {
     s.generation = e.generation;
     s.batch.clear();
     for (const auto& item : e.items) {
-      auto& ind = new_individual(s, item.branch);
+      auto& ind = s.add_individual(item.branch);
       fill_from_plan(ind, item, e.generation);
       s.batch.push_back(ind.id);
     }
@@ -100,7 +96,7 @@ struct Applier {
   void operator()(const CodeReported& e) const {
     Individual* ind = s.find(e.branch);
     if (ind == nullptr && e.late_item) {
-      ind = &new_individual(s, e.branch);
+      ind = &s.add_individual(e.branch);
       fill_from_plan(*ind, *e.late_item, s.generation);
       ind->registered_late = true;
       s.batch.push_back(ind->id);
