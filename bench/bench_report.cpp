@@ -38,12 +38,13 @@ std::vector<double> commit_floor(store::SyncMode sync, int samples) {
   std::vector<double> out;
   for (int i = 1; i <= samples; ++i) {
     const auto t0 = Clock::now();
-    if (!s.begin_write().ok()) fail("floor: begin");
+    auto tx = s.write();
+    if (!tx) fail("floor: begin");
     if (!s.append_event("floor-run", static_cast<std::uint64_t>(i), "fitness_reported", data)
              .ok()) {
       fail("floor: append");
     }
-    if (!s.commit().ok()) fail("floor: commit");
+    if (!tx->commit().ok()) fail("floor: commit");
     out.push_back(ms_since(t0));
   }
   return out;

@@ -22,12 +22,25 @@ std::int64_t system_now_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Runs one effect; a failure is logged and never reaches the caller: the call it follows has
+// committed already.
+void run_effect(const Outbox::Effect& effect, spdlog::logger& log) {
+  try {
+    effect();
+  } catch (const std::exception& e) {
+    log.error("post-commit work failed: {}", e.what());
+  } catch (...) {
+    log.error("post-commit work failed (unknown error)");
+  }
+}
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options,
                                              std::shared_ptr<spdlog::logger> logger) {
   if (!options.now_ms) options.now_ms = system_now_ms;
   if (options.snapshot_every == 0) options.snapshot_every = EngineOptions{}.snapshot_every;
+  if (options.max_loaded_runs == 0) options.max_loaded_runs = 1;
   auto store = store::Store::open(options.data_dir, options.sync);
   if (!store) return store.error();
   return std::unique_ptr<Engine>(
@@ -36,9 +49,19 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options,
 
 Engine::Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
                std::unique_ptr<store::Store> store)
-    : options_(std::move(options)), logger_(std::move(logger)), store_(std::move(store)) {}
+    : options_(std::move(options)),
+      logger_(std::move(logger)),
+      store_(std::move(store)),
+      notifier_([this] { notifier_loop(); }) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  {
+    std::lock_guard lock(notice_mu_);
+    stopping_ = true;
+  }
+  notice_cv_.notify_all();
+  notifier_.join();
+}
 
 std::string Engine::new_run_id() {
   // Readable and sortable: run-YYYYMMDD-HHMMSS-xxxx (the suffix tells apart runs created in
@@ -73,6 +96,22 @@ Result<std::string> Engine::resolve_run(const std::optional<std::string>& run) {
   return **latest;
 }
 
+void Engine::touch(const std::string& run_id) {
+  if (!recent_.empty() && recent_.front() == run_id) return;
+  recent_.remove(run_id);
+  recent_.push_front(run_id);
+  while (recent_.size() > options_.max_loaded_runs) {
+    const std::string oldest = recent_.back();
+    recent_.pop_back();
+    runs_.erase(oldest);
+  }
+}
+
+void Engine::forget(const std::string& run_id) {
+  runs_.erase(run_id);
+  recent_.remove(run_id);
+}
+
 Result<state::State*> Engine::load(const std::string& run_id) {
   auto it = runs_.find(run_id);
   if (it == runs_.end()) {
@@ -99,6 +138,7 @@ Result<state::State*> Engine::load(const std::string& run_id) {
     snapshot_seq_[run_id] = st->event_seq;
     it = runs_.emplace(run_id, std::move(st)).first;
   }
+  touch(run_id);
   state::State& s = *it->second;
   // Streamed: a long tail of events is never held in memory at once.
   auto replayed = store_->for_each_event_after(
@@ -118,7 +158,7 @@ Result<state::State*> Engine::load(const std::string& run_id) {
         return Status();
       });
   if (!replayed.ok()) {
-    runs_.erase(run_id);
+    forget(run_id);
     return replayed.error();
   }
   return &s;
@@ -135,144 +175,77 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
   auto& last = snapshot_seq_[s.run_id];
   const std::uint64_t every =
       std::max<std::uint64_t>(options_.snapshot_every, s.individuals.size() / 5);
-  if (s.event_seq - last >= every) {
+  const bool snapshot = s.event_seq - last >= every;
+  if (snapshot) {
     state::SnapshotWriter writer(s);
     EVO_TRY(store_->put_snapshot(s.run_id, s.event_seq, writer.header(),
                                  [&](std::string& part) { return writer.next_part(part); }));
     last = s.event_seq;
   }
+  // The summary row follows the run's phases (and its snapshots), not every report: between
+  // two rows, list_runs summarizes the loaded state instead.
+  const auto shown = std::make_pair(s.phase, s.generation);
+  auto row = summarized_.find(s.run_id);
+  if (snapshot || row == summarized_.end() || row->second != shown) {
+    EVO_TRY(store_->put_summary(s.run_id, s.event_seq, state::run_summary_json(s).dump()));
+    summarized_[s.run_id] = shown;
+  }
   return {};
 }
 
-Result<json> Engine::create_run(state::Config config, const std::string& seed_commit,
-                                const std::optional<std::string>& requested_id) {
-  std::lock_guard lock(mu_);
-  EVO_TRY(store_->begin_write());
-  std::string run_id;
-  if (requested_id) {
-    run_id = *requested_id;
-    auto exists = store_->run_exists(run_id);
-    if (!exists) {
-      store_->rollback();
-      return exists.error();
+std::uint64_t Engine::enqueue(Outbox& outbox) {
+  if (!outbox.notices_.empty()) {
+    {
+      std::lock_guard lock(notice_mu_);
+      for (auto& n : outbox.notices_) notices_.push_back(std::move(n));
     }
-    if (*exists) {
-      auto s = load(run_id);
-      store_->rollback();
-      if (!s) return s.error();
-      if (state::config_to_json((*s)->config) != state::config_to_json(config)) {
-        return make_error(ErrorCode::kConflict,
-                          "argument 'run_id': run '" + run_id +
-                              "' already exists with a different configuration");
-      }
-      return state::init_reply(**s);
-    }
-  } else {
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      run_id = new_run_id();
-      auto exists = store_->run_exists(run_id);
-      if (!exists) {
-        store_->rollback();
-        return exists.error();
-      }
-      if (!*exists) break;
-    }
+    outbox.notices_.clear();
+    notice_cv_.notify_one();
   }
-  auto st = std::make_unique<state::State>();
-  auto t = state::handle(*st, state::InitCmd{run_id, std::move(config), now_ms(), seed_commit});
-  if (!t) {
-    store_->rollback();
-    return t.error();
-  }
-  auto ok = store_->insert_run(run_id, st->created_at_ms);
-  if (ok.ok()) ok = persist(*st, *t);
-  if (ok.ok()) ok = store_->commit();
-  if (!ok.ok()) {
-    store_->rollback();
-    return ok.error();
-  }
-  auto& stored = runs_[run_id];
-  stored = std::move(st);
-  notify(*stored, t->events);
-  logger_->info("run {} initialized", run_id);
-  return t->reply;
+  if (outbox.effects_.empty()) return 0;
+  std::lock_guard lock(turn_mu_);
+  return ++next_turn_;
 }
 
-Result<json> Engine::mutate(const std::optional<std::string>& run, const Decide& decide,
-                            const AfterCommit& after) {
-  std::lock_guard lock(mu_);
-  EVO_TRY(store_->begin_write());
-  auto run_id = resolve_run(run);
-  if (!run_id) {
-    store_->rollback();
-    return run_id.error();
-  }
-  auto s = load(*run_id);
-  if (!s) {
-    store_->rollback();
-    return s.error();
-  }
-  auto t = decide(**s);
-  if (!t) {
-    store_->rollback();
-    return t.error();
-  }
-  auto ok = persist(**s, *t);
-  if (ok.ok()) ok = store_->commit();
-  if (!ok.ok()) {
-    // The in-memory state is ahead of the store: drop it, the next call reloads.
-    store_->rollback();
-    runs_.erase(*run_id);
-    logger_->error("run {}: could not persist: {}", *run_id, ok.error().message);
-    return ok.error();
-  }
-  if (!t->events.empty()) {
-    if (after) after(**s, *t);
-    notify(**s, t->events);
-  }
-  return t->reply;
+void Engine::drain(Outbox& outbox, std::uint64_t turn) {
+  if (turn == 0) return;
+  std::unique_lock lock(turn_mu_);
+  turn_cv_.wait(lock, [&] { return serving_turn_ + 1 == turn; });
+  lock.unlock();
+  for (const auto& effect : outbox.effects_) run_effect(effect, *logger_);
+  lock.lock();
+  serving_turn_ = turn;
+  lock.unlock();
+  turn_cv_.notify_all();
 }
 
-Result<json> Engine::read(const std::optional<std::string>& run, const Read& reader) {
-  std::lock_guard lock(mu_);
-  EVO_TRY(store_->begin_read());
-  auto run_id = resolve_run(run);
-  if (!run_id) {
-    store_->rollback();
-    return run_id.error();
+void Engine::notifier_loop() {
+  std::unique_lock lock(notice_mu_);
+  for (;;) {
+    notice_cv_.wait(lock, [&] { return stopping_ || !notices_.empty(); });
+    if (notices_.empty()) return;  // stopping, and everything queued was sent
+    auto notice = std::move(notices_.front());
+    notices_.pop_front();
+    sending_ = true;
+    lock.unlock();
+    run_effect(notice, *logger_);
+    lock.lock();
+    sending_ = false;
+    notice_cv_.notify_all();
   }
-  auto s = load(*run_id);
-  store_->rollback();  // read-only: nothing to commit
-  if (!s) return s.error();
-  return reader(**s);
 }
 
-Result<json> Engine::list_runs() {
-  std::lock_guard lock(mu_);
-  EVO_TRY(store_->begin_read());
-  auto rows = store_->list_runs();
-  if (!rows) {
-    store_->rollback();
-    return rows.error();
-  }
-  json runs = json::array();
-  for (const auto& row : *rows) {
-    auto s = load(row.run_id);
-    if (!s) {
-      runs.push_back({{"run_id", row.run_id}, {"error", s.error().message}});
-      continue;
-    }
-    runs.push_back(state::run_summary_json(**s));
-  }
-  store_->rollback();
-  auto latest = rows->empty() ? json(nullptr) : json(rows->back().run_id);
-  return json{{"runs", runs}, {"latest_run", latest}, {"count", rows->size()}};
+void Engine::quiesce_notices() {
+  std::unique_lock lock(notice_mu_);
+  notices_.clear();
+  notice_cv_.wait(lock, [&] { return !sending_; });
 }
 
-void Engine::notify(const state::State& s, const std::vector<state::Event>& events) {
+void Engine::observe(const state::State& s, const std::vector<state::Event>& events,
+                     Outbox& outbox) {
   for (const auto& observer : observers_) {
     try {
-      observer(s, events);
+      observer(s, events, outbox);
     } catch (const std::exception& e) {
       // An observer (memory files, notifications) must never undo or block a committed call.
       logger_->error("run {}: observer failed: {}", s.run_id, e.what());
@@ -280,15 +253,182 @@ void Engine::notify(const state::State& s, const std::vector<state::Event>& even
   }
 }
 
-Result<git::Repo*> Engine::repo(const std::string& path) {
-  auto it = repos_.find(path);
-  if (it != repos_.end()) return it->second.get();
-  auto r = git::Repo::open(path);
-  if (!r) return r.error();
-  auto owned = std::make_unique<git::Repo>(std::move(r).value());
-  git::Repo* raw = owned.get();
-  repos_.emplace(path, std::move(owned));
-  return raw;
+Result<json> Engine::create_run(state::Config config, const std::string& seed_commit,
+                                const std::optional<std::string>& requested_id) {
+  Outbox outbox;
+  std::uint64_t turn = 0;
+  auto reply = [&]() -> Result<json> {
+    std::lock_guard lock(mu_);
+    auto tx = store_->write();
+    if (!tx) return tx.error();
+    std::string run_id;
+    if (requested_id) {
+      run_id = *requested_id;
+      auto exists = store_->run_exists(run_id);
+      if (!exists) return exists.error();
+      if (*exists) {
+        auto s = load(run_id);
+        if (!s) return s.error();
+        if (state::config_to_json((*s)->config) != state::config_to_json(config)) {
+          return make_error(ErrorCode::kConflict,
+                            "argument 'run_id': run '" + run_id +
+                                "' already exists with a different configuration");
+        }
+        return state::init_reply(**s);
+      }
+    } else {
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        run_id = new_run_id();
+        auto exists = store_->run_exists(run_id);
+        if (!exists) return exists.error();
+        if (!*exists) break;
+      }
+    }
+    auto st = std::make_unique<state::State>();
+    auto t = state::handle(*st, state::InitCmd{run_id, std::move(config), now_ms(), seed_commit});
+    if (!t) return t.error();
+    EVO_TRY(store_->insert_run(run_id, st->created_at_ms));
+    EVO_TRY(persist(*st, *t));
+    if (auto committed = tx->commit(); !committed.ok()) {
+      summarized_.erase(run_id);
+      return committed.error();
+    }
+    auto& stored = runs_[run_id];
+    stored = std::move(st);
+    touch(run_id);
+    observe(*stored, t->events, outbox);
+    turn = enqueue(outbox);
+    logger_->info("run {} initialized", run_id);
+    return std::move(t->reply);
+  }();
+  drain(outbox, turn);
+  return reply;
+}
+
+Result<json> Engine::mutate(const std::optional<std::string>& run, const Decide& decide,
+                            const FollowUp& follow_up) {
+  Outbox outbox;
+  std::uint64_t turn = 0;
+  auto reply = [&]() -> Result<json> {
+    std::lock_guard lock(mu_);
+    auto tx = store_->write();
+    if (!tx) return tx.error();
+    auto run_id = resolve_run(run);
+    if (!run_id) return run_id.error();
+    auto s = load(*run_id);
+    if (!s) return s.error();
+    auto t = decide(**s);
+    if (!t) return t.error();
+    auto ok = persist(**s, *t);
+    if (ok.ok()) ok = tx->commit();
+    if (!ok.ok()) {
+      // The in-memory state is ahead of the store: drop it, the next call reloads.
+      forget(*run_id);
+      summarized_.erase(*run_id);
+      logger_->error("run {}: could not persist: {}", *run_id, ok.error().message);
+      return ok.error();
+    }
+    if (!t->events.empty()) observe(**s, t->events, outbox);
+    if (follow_up) follow_up(**s, outbox);
+    turn = enqueue(outbox);
+    return std::move(t->reply);
+  }();
+  drain(outbox, turn);
+  return reply;
+}
+
+Result<std::string> Engine::inspect(const std::optional<std::string>& run,
+                                    const std::function<Status(const state::State&)>& fn) {
+  std::lock_guard lock(mu_);
+  auto tx = store_->read();  // read-only: rolled back when it leaves scope
+  if (!tx) return tx.error();
+  auto run_id = resolve_run(run);
+  if (!run_id) return run_id.error();
+  auto s = load(*run_id);
+  if (!s) return s.error();
+  EVO_TRY(fn(**s));
+  return run_id;
+}
+
+Result<json> Engine::read(const std::optional<std::string>& run, const Read& reader) {
+  std::optional<Result<json>> out;
+  auto run_id = inspect(run, [&](const state::State& s) -> Status {
+    out.emplace(reader(s));
+    return {};
+  });
+  if (!run_id) return run_id.error();
+  return std::move(*out);
+}
+
+Result<json> Engine::list_runs() {
+  std::lock_guard lock(mu_);
+  auto tx = store_->read();
+  if (!tx) return tx.error();
+  auto rows = store_->run_summaries();
+  if (!rows) return rows.error();
+  json runs = json::array();
+  for (const auto& row : *rows) {
+    if (row.seq != 0 && row.seq == row.last_seq) {
+      auto summary = json::parse(row.data, nullptr, false);
+      if (summary.is_object()) {
+        runs.push_back(std::move(summary));
+        continue;
+      }
+    }
+    // No row (a store from before summaries), or the run moved on since its row: summarize
+    // the state itself (loaded runs are only caught up).
+    auto s = load(row.run_id);
+    if (!s) {
+      runs.push_back({{"run_id", row.run_id}, {"error", s.error().message}});
+      continue;
+    }
+    runs.push_back(state::run_summary_json(**s));
+  }
+  auto latest = rows->empty() ? json(nullptr) : json(rows->back().run_id);
+  return json{{"runs", runs}, {"latest_run", latest}, {"count", rows->size()}};
+}
+
+Result<std::string> Engine::journal(const std::string& run_id, std::optional<std::uint64_t> upto,
+                                    std::uint64_t& last_seq) {
+  // Events never change once written, so the log is read in chunks, each under the lock for
+  // a moment only: a long journal never holds up the calls that go on meanwhile.
+  constexpr std::uint64_t kChunk = 2048;
+  std::uint64_t end = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto tx = store_->read();
+    if (!tx) return tx.error();
+    auto exists = store_->run_exists(run_id);
+    if (!exists) return exists.error();
+    if (!*exists) return make_error(ErrorCode::kNotFound, "unknown run '" + run_id + "'");
+    auto last = store_->last_seq(run_id);
+    if (!last) return last.error();
+    end = upto ? std::min(*upto, *last) : *last;
+  }
+  std::string text;
+  last_seq = 0;
+  for (std::uint64_t from = 0; from < end; from += kChunk) {
+    std::lock_guard lock(mu_);
+    auto tx = store_->read();
+    if (!tx) return tx.error();
+    EVO_TRY(store_->for_each_event_between(
+        run_id, from, std::min(end, from + kChunk),
+        [&](std::uint64_t seq, std::string_view type, std::string_view data) {
+          auto parsed = json::parse(data, nullptr, false);
+          json line{{"seq", seq},
+                    {"type", type},
+                    {"data", parsed.is_discarded() ? json(data) : std::move(parsed)}};
+          text += line.dump();
+          text += '\n';
+          last_seq = seq;
+          return Status();
+        }));
+  }
+  if (upto && last_seq != *upto) {
+    return make_error(ErrorCode::kNotFound,
+                      "run '" + run_id + "' has no event " + std::to_string(*upto));
+  }
+  return text;
 }
 
 }  // namespace evo::server

@@ -11,12 +11,15 @@ class ContentImpl final : public Content {
  public:
   ContentImpl(server::Engine& engine, server::Catalog& catalog,
               std::shared_ptr<spdlog::logger> logger)
-      : writer_(logger), resources_(engine, catalog, writer_, logger) {}
+      : engine_(engine), writer_(logger), resources_(engine, catalog, writer_, logger) {}
+  // The engine may still hold notifications that point into resources_.
+  ~ContentImpl() override { engine_.quiesce_notices(); }
 
   memory::MemoryWriter& memory() override { return writer_; }
   Resources& resources() { return resources_; }
 
  private:
+  server::Engine& engine_;
   memory::MemoryWriter writer_;
   Resources resources_;
 };
@@ -27,14 +30,12 @@ std::unique_ptr<Content> attach(server::Engine& engine, server::Catalog& catalog
                                 std::shared_ptr<spdlog::logger> logger) {
   auto content = std::make_unique<ContentImpl>(engine, catalog, std::move(logger));
   ContentImpl* raw = content.get();
-  raw->memory().set_listener(
-      [raw](const std::string& run_id, const std::vector<std::string>& paths) {
-        raw->resources().memory_changed(run_id, paths);
-      });
-  // Memory first, so a notification about a memory file follows its write.
-  engine.add_observer([raw](const state::State& s, const std::vector<state::Event>& events) {
-    raw->memory().observe(s, events);
-    raw->resources().committed(s, events);
+  // Memory first, so a notification about a memory file follows its write. The writes happen
+  // under the engine lock (they render from the state); the notifications go out after it.
+  engine.add_observer([raw](const state::State& s, const std::vector<state::Event>& events,
+                            server::Outbox& outbox) {
+    const auto paths = raw->memory().observe(s, events);
+    raw->resources().committed(s, events, paths, outbox);
   });
   add_prompts(catalog, engine);
   raw->resources().add_to(catalog);

@@ -130,8 +130,9 @@ void Resources::add_to(server::Catalog& catalog) {
       [this](const std::string& uri, const StringMap& vars) -> Result<json> {
         auto run = var(vars, "run");
         if (!run) return run.error();
-        return engine_.read(*run, [&](const state::State& s) -> Result<json> {
-          writer_.sync(s);
+        std::vector<std::string> synced;
+        auto out = engine_.read(*run, [&](const state::State& s) -> Result<json> {
+          synced = writer_.sync(s);
           json files = json::array();
           const auto root = memory::MemoryWriter::memory_root(s);
           if (root) {
@@ -146,6 +147,8 @@ void Resources::add_to(server::Catalog& catalog) {
                                      {"memory_dir", root ? json(root->string()) : json(nullptr)},
                                      {"files", files}});
         });
+        memory_changed(*run, synced);  // told once the engine lock is released
+        return out;
       });
   const auto memory_read = [this](std::function<Result<std::string>(const StringMap&)> rel) {
     return [this, rel](const std::string& uri, const StringMap& vars) -> Result<json> {

@@ -181,45 +181,14 @@ Resources::~Resources() = default;
 
 Result<std::string> Resources::journal(const std::string& run_id, std::optional<std::uint64_t> upto,
                                        std::uint64_t& last_seq) {
-  std::lock_guard lock(store_mu_);
-  if (!store_) {
-    auto opened = store::Store::open(engine_.data_dir(), store::SyncMode::kNormal);
-    if (!opened) return opened.error();
-    store_ = std::move(opened).value();
-  }
-  EVO_TRY(store_->begin_read());
-  auto exists = store_->run_exists(run_id);
-  if (!exists || !*exists) {
-    store_->rollback();
-    if (!exists) return exists.error();
-    return not_found("unknown run '" + run_id + "'");
-  }
-  // Streamed: only the text being built is held, never the whole log as well.
-  std::string text;
-  last_seq = 0;
-  const auto read = store_->for_each_event_after(
-      run_id, 0, [&](std::uint64_t seq, std::string_view type, std::string_view data) {
-        if (upto && seq > *upto) return Status();
-        auto parsed = json::parse(data, nullptr, false);
-        json line{{"seq", seq},
-                  {"type", type},
-                  {"data", parsed.is_discarded() ? json(data) : std::move(parsed)}};
-        text += line.dump() + "\n";
-        last_seq = seq;
-        return Status();
-      });
-  store_->rollback();
-  if (!read.ok()) return read.error();
-  if (upto && last_seq != *upto) {
-    return not_found("run '" + run_id + "' has no event " + std::to_string(*upto));
-  }
-  return text;
+  return engine_.journal(run_id, upto, last_seq);
 }
 
 Result<json> Resources::read_memory(const std::string& uri, const std::string& run,
                                     const std::string& rel) {
-  return engine_.read(run, [&](const state::State& s) -> Result<json> {
-    writer_.sync(s);  // a memory file read never shows a write lost in a crash
+  std::vector<std::string> synced;
+  auto out = engine_.read(run, [&](const state::State& s) -> Result<json> {
+    synced = writer_.sync(s);  // a memory file read never shows a write lost in a crash
     const auto root = memory::MemoryWriter::memory_root(s);
     if (!root) return not_found("run " + s.run_id + " keeps no memory files");
     auto text = memory::files::read(*root / rel);
@@ -228,6 +197,8 @@ Result<json> Resources::read_memory(const std::string& uri, const std::string& r
                          rel.size() > 4 && rel.substr(rel.size() - 4) == ".tsv" ? kTsv : kMarkdown,
                          std::move(*text));
   });
+  memory_changed(run, synced);  // told once the engine lock is released
+  return out;
 }
 
 std::vector<json> Resources::list() const {
@@ -328,12 +299,27 @@ std::vector<std::string> Resources::complete(const std::string& argument,
   return encoded_prefixed(out, partial);
 }
 
-void Resources::committed(const state::State& s, const std::vector<state::Event>& events) noexcept {
+void Resources::committed(const state::State& s, const std::vector<state::Event>& events,
+                          const std::vector<std::string>& memory_paths, server::Outbox& outbox) noexcept {
   try {
+    auto uris = updated_uris(s, events);
+    auto memory = memory_uris(s.run_id, memory_paths);
+    uris.insert(uris.end(), memory.begin(), memory.end());
+    if (uris.empty()) return;
+    outbox.notify([this, uris = std::move(uris)] { send(uris); });
+  } catch (const std::exception& e) {
+    logger_->warn("run {}: resource notifications failed: {}", s.run_id, e.what());
+  }
+}
+
+std::vector<std::string> Resources::updated_uris(const state::State& s,
+                                                 const std::vector<state::Event>& events) const {
+  std::vector<std::string> out;
+  {
     // Only what somebody subscribed to is worked out: a select touches every branch of the
     // population, and building 20k lineage URIs nobody watches cost more than the commit.
     const auto subscribed = catalog_.subscribed_uris();
-    if (subscribed.empty()) return;
+    if (subscribed.empty()) return out;
     const auto base = run_uri(s.run_id);
     const std::string lineage_prefix = base + "/lineage/";
     std::set<std::string> uris{kRuns, base + "/status", base + "/journal.ndjson",
@@ -375,26 +361,39 @@ void Resources::committed(const state::State& s, const std::vector<state::Event>
     }
     for (const auto& uri : subscribed) {
       if (uris.count(uri) != 0) {
-        catalog_.resource_updated(uri);
+        out.push_back(uri);
       } else if (uri.rfind(lineage_prefix, 0) == 0) {
         const auto branch = uri_decode(uri.substr(lineage_prefix.size()));
-        if (branch && touched.count(*branch) != 0) catalog_.resource_updated(uri);
+        if (branch && touched.count(*branch) != 0) out.push_back(uri);
       }
     }
+  }
+  return out;
+}
+
+std::vector<std::string> Resources::memory_uris(const std::string& run_id,
+                                                const std::vector<std::string>& paths) {
+  if (paths.empty()) return {};
+  const auto base = run_uri(run_id);
+  std::vector<std::string> out{base + "/memory"};
+  for (const auto& rel : paths) {
+    out.push_back(rel == memory::kResultsFile ? base + "/results.tsv" : base + "/memory/" + rel);
+  }
+  return out;
+}
+
+void Resources::send(const std::vector<std::string>& uris) noexcept {
+  try {
+    for (const auto& uri : uris) catalog_.resource_updated(uri);
   } catch (const std::exception& e) {
-    logger_->warn("run {}: resource notifications failed: {}", s.run_id, e.what());
+    logger_->warn("resource notifications failed: {}", e.what());
   }
 }
 
 void Resources::memory_changed(const std::string& run_id,
                                const std::vector<std::string>& paths) noexcept {
   try {
-    const auto base = run_uri(run_id);
-    catalog_.resource_updated(base + "/memory");
-    for (const auto& rel : paths) {
-      catalog_.resource_updated(rel == memory::kResultsFile ? base + "/results.tsv"
-                                                            : base + "/memory/" + rel);
-    }
+    send(memory_uris(run_id, paths));
   } catch (const std::exception& e) {
     logger_->warn("run {}: resource notifications failed: {}", run_id, e.what());
   }

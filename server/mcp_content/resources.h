@@ -36,9 +36,11 @@ class Resources {
 
   // Registers evo://runs, the templates (with completion) and the per-run listing.
   void add_to(server::Catalog& catalog);
-  // Engine observer: notifies subscribers of what the batch changed. Never throws.
-  void committed(const state::State& s, const std::vector<state::Event>& events) noexcept;
-  // Memory writer listener. Never throws.
+  // Engine observer: queues the notifications of what the batch changed (the events, and the
+  // memory files the writer changed for it) in the outbox, for after the lock. Never throws.
+  void committed(const state::State& s, const std::vector<state::Event>& events,
+                 const std::vector<std::string>& memory_paths, server::Outbox& outbox) noexcept;
+  // Notifies subscribers now of memory files that changed (call with no engine lock held).
   void memory_changed(const std::string& run_id, const std::vector<std::string>& paths) noexcept;
 
   // The journal of a run as NDJSON, up to event `upto` (all when nullopt); sets `last_seq`.
@@ -46,6 +48,12 @@ class Resources {
                               std::uint64_t& last_seq);
 
  private:
+  // The subscribed URIs that `events` changed (worked out under the engine lock).
+  std::vector<std::string> updated_uris(const state::State& s,
+                                        const std::vector<state::Event>& events) const;
+  static std::vector<std::string> memory_uris(const std::string& run_id,
+                                              const std::vector<std::string>& paths);
+  void send(const std::vector<std::string>& uris) noexcept;
   std::vector<nlohmann::json> list() const;
   std::vector<std::string> complete(const std::string& argument, const std::string& partial,
                                     const server::StringMap& context,
@@ -57,8 +65,6 @@ class Resources {
   server::Catalog& catalog_;
   memory::MemoryWriter& writer_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::mutex store_mu_;  // guards store_ (a read-only connection for the journal)
-  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace evo::content

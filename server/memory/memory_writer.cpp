@@ -64,29 +64,32 @@ std::optional<fs::path> MemoryWriter::memory_root(const state::State& s) {
   return repo / kMemoryDir;
 }
 
-void MemoryWriter::observe(const state::State& s,
-                           const std::vector<state::Event>& events) noexcept {
+std::vector<std::string> MemoryWriter::observe(const state::State& s,
+                                               const std::vector<state::Event>& events) noexcept {
   try {
-    write(s, &events);
+    return write(s, &events);
   } catch (const std::exception& e) {
     logger_->error("run {}: memory files not written: {}", s.run_id, e.what());
   } catch (...) {
     logger_->error("run {}: memory files not written (unknown error)", s.run_id);
   }
+  return {};
 }
 
-void MemoryWriter::sync(const state::State& s) noexcept {
+std::vector<std::string> MemoryWriter::sync(const state::State& s) noexcept {
   try {
-    write(s, nullptr);
+    return write(s, nullptr);
   } catch (const std::exception& e) {
     logger_->error("run {}: memory catch-up failed: {}", s.run_id, e.what());
   } catch (...) {
     logger_->error("run {}: memory catch-up failed (unknown error)", s.run_id);
   }
+  return {};
 }
 
-void MemoryWriter::write(const state::State& s, const std::vector<state::Event>* events) {
-  if (s.run_id.empty()) return;
+std::vector<std::string> MemoryWriter::write(const state::State& s,
+                                             const std::vector<state::Event>* events) {
+  if (s.run_id.empty()) return {};
   const auto root = memory_root(s);
   if (!root) {
     std::lock_guard lock(mu_);
@@ -94,7 +97,7 @@ void MemoryWriter::write(const state::State& s, const std::vector<state::Event>*
       logger_->info("run {}: no memory files: '{}' is not a git work tree", s.run_id,
                     s.config.repo_path);
     }
-    return;
+    return {};
   }
   std::vector<std::string> touched;
   {
@@ -102,7 +105,7 @@ void MemoryWriter::write(const state::State& s, const std::vector<state::Event>*
     if (!lock.held()) {
       logger_->warn("run {}: cannot lock {}: memory files not written", s.run_id,
                     (*root / kLockFile).string());
-      return;
+      return {};
     }
     const auto cursor = read_cursor(*root);
     Layout layout(s, *root, *logger_);
@@ -110,13 +113,13 @@ void MemoryWriter::write(const state::State& s, const std::vector<state::Event>*
       if (cursor && !newer_than(s, *cursor)) {
         logger_->debug("run {}: memory of {} belongs to the newer run {}", s.run_id,
                        s.config.repo_path, cursor->run_id);
-        return;
+        return {};
       }
       // Without a cursor the files cannot be told apart from this run's own: no marker then.
       if (cursor) layout.archive_run(cursor->run_id);
       layout.rebuild(cursor.has_value());
     } else if (cursor->seq >= s.event_seq) {
-      return;  // another process (or an earlier pass) already wrote these facts
+      return {};  // another process (or an earlier pass) already wrote these facts
     } else if (events != nullptr && cursor->seq + events->size() == s.event_seq) {
       layout.apply(*events);
     } else {
@@ -130,7 +133,7 @@ void MemoryWriter::write(const state::State& s, const std::vector<state::Event>*
     }
     touched = layout.touched();
   }
-  if (listener_ && !touched.empty()) listener_(s.run_id, touched);
+  return touched;
 }
 
 }  // namespace evo::memory

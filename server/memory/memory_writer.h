@@ -1,6 +1,8 @@
 // The memory writer: renders memory_templates/ into <repo>/memory/ and appends the facts the
 // server knows (results.tsv rows, failure lines, generation tables, synergy records) as events
-// are committed. It hangs on Engine::add_observer, so it must be fast and never throw.
+// are committed. It hangs on Engine::add_observer, so it must be fast and never throw. It
+// returns the memory-relative paths it changed; telling clients is the caller's business (after
+// the engine lock is released).
 //
 // Layout (relative to <repo>/memory/; see server/memory/README.md):
 //   global/long_term.md, synergy/records.md, results.tsv,
@@ -14,7 +16,6 @@
 #pragma once
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,28 +39,23 @@ inline constexpr const char* kLockFile = ".evo-writer.lock";
 
 class MemoryWriter {
  public:
-  // Called after a write with the run and the memory-relative paths that changed.
-  using Listener =
-      std::function<void(const std::string& run_id, const std::vector<std::string>& paths)>;
-
   explicit MemoryWriter(std::shared_ptr<spdlog::logger> logger);
 
-  // Set before the engine serves.
-  void set_listener(Listener listener) { listener_ = std::move(listener); }
-
-  // The engine observer: writes the facts of `events` (already applied to `s`). Never throws.
-  void observe(const state::State& s, const std::vector<state::Event>& events) noexcept;
-  // Brings the memory of `s` up to date from the state alone (catch-up). Never throws.
-  void sync(const state::State& s) noexcept;
+  // The engine observer: writes the facts of `events` (already applied to `s`); returns the
+  // memory-relative paths that changed. Never throws.
+  std::vector<std::string> observe(const state::State& s,
+                                   const std::vector<state::Event>& events) noexcept;
+  // Brings the memory of `s` up to date from the state alone (catch-up); returns the paths
+  // that changed. Never throws.
+  std::vector<std::string> sync(const state::State& s) noexcept;
 
   // <repo>/memory when the run's repo is a git work tree; nullopt otherwise.
   static std::optional<std::filesystem::path> memory_root(const state::State& s);
 
  private:
-  void write(const state::State& s, const std::vector<state::Event>* events);
+  std::vector<std::string> write(const state::State& s, const std::vector<state::Event>* events);
 
   std::shared_ptr<spdlog::logger> logger_;
-  Listener listener_;
   std::mutex mu_;                  // guards skipped_
   std::set<std::string> skipped_;  // runs already logged as having no memory
 };

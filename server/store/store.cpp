@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <system_error>
 
@@ -10,7 +12,8 @@ namespace evo::store {
 namespace {
 
 // 2: snapshots may have parts (snapshot_parts); version-1 stores open unchanged.
-constexpr int kSchemaVersion = 2;
+// 3: run_summaries; a run without a row (an older store) is summarized from its state.
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs(
@@ -34,6 +37,10 @@ CREATE TABLE IF NOT EXISTS snapshot_parts(
   part INTEGER NOT NULL,
   data TEXT NOT NULL,
   PRIMARY KEY(run_id, seq, part));
+CREATE TABLE IF NOT EXISTS run_summaries(
+  run_id TEXT NOT NULL PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  data TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 // Resets a cached statement when it leaves scope, so it never holds a read lock.
@@ -90,13 +97,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode
   EVO_TRY(store->exec(sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                               : "PRAGMA synchronous=NORMAL"));
   EVO_TRY(store->exec("PRAGMA foreign_keys=ON"));
-  EVO_TRY(store->begin_write());
-  if (auto st = store->exec(kSchema); !st.ok()) {
-    store->rollback();
-    return st.error();
+  {
+    auto tx = store->write();
+    if (!tx) return tx.error();
+    EVO_TRY(store->exec(kSchema));
+    EVO_TRY(store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
+    EVO_TRY(tx->commit());
   }
-  EVO_TRY(store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
-  EVO_TRY(store->commit());
   return store;
 }
 
@@ -144,15 +151,30 @@ Status Store::exec_cached(const char* sql) {
   return {};
 }
 
-// Every call opens and commits a transaction: prepared once, these cost a step, not a parse.
-Status Store::begin_write() {
-  EVO_TRY(exec_cached("BEGIN IMMEDIATE"));
-  in_tx_ = true;
-  return {};
+Transaction::~Transaction() {
+  if (store_ != nullptr) store_->rollback();
 }
 
-Status Store::begin_read() {
-  EVO_TRY(exec_cached("BEGIN"));
+Status Transaction::commit() {
+  Store* store = std::exchange(store_, nullptr);
+  if (store == nullptr) return make_error(ErrorCode::kInternal, "transaction already closed");
+  return store->commit();
+}
+
+Result<Transaction> Store::write() {
+  EVO_TRY(begin("BEGIN IMMEDIATE"));
+  return Transaction(this);
+}
+
+Result<Transaction> Store::read() {
+  EVO_TRY(begin("BEGIN"));
+  return Transaction(this);
+}
+
+// Every call opens and commits a transaction: prepared once, these cost a step, not a parse.
+Status Store::begin(const char* sql) {
+  if (in_tx_) return make_error(ErrorCode::kInternal, "a transaction is already open");
+  EVO_TRY(exec_cached(sql));
   in_tx_ = true;
   return {};
 }
@@ -217,6 +239,35 @@ Result<bool> Store::run_exists(const std::string& run_id) {
   return sql_error("cannot look up run " + run_id);
 }
 
+Result<std::vector<SummaryRow>> Store::run_summaries() {
+  auto st = prepare(
+      "SELECT r.run_id, COALESCE(s.seq, 0), COALESCE(s.data, ''), "
+      "(SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.run_id = r.run_id) "
+      "FROM runs r LEFT JOIN run_summaries s ON s.run_id = r.run_id ORDER BY r.ord");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  std::vector<SummaryRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    rows.push_back({column_text(*st, 0), static_cast<std::uint64_t>(sqlite3_column_int64(*st, 1)),
+                    static_cast<std::uint64_t>(sqlite3_column_int64(*st, 3)),
+                    column_text(*st, 2)});
+  }
+  if (rc != SQLITE_DONE) return sql_error("cannot list run summaries");
+  return rows;
+}
+
+Status Store::put_summary(const std::string& run_id, std::uint64_t seq, const std::string& data) {
+  auto st = prepare("INSERT OR REPLACE INTO run_summaries(run_id, seq, data) VALUES(?1, ?2, ?3)");
+  if (!st) return st.error();
+  StmtGuard g{*st};
+  bind_text(*st, 1, run_id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  bind_text(*st, 3, data);
+  if (sqlite3_step(*st) != SQLITE_DONE) return sql_error("cannot store the summary of " + run_id);
+  return {};
+}
+
 Status Store::append_event(const std::string& run_id, std::uint64_t seq, const std::string& type,
                            const std::string& data) {
   auto st = prepare("INSERT INTO events(run_id, seq, type, data) VALUES(?1, ?2, ?3, ?4)");
@@ -244,12 +295,19 @@ Result<std::uint64_t> Store::last_seq(const std::string& run_id) {
 Status Store::for_each_event_after(
     const std::string& run_id, std::uint64_t seq,
     const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {
+  return for_each_event_between(run_id, seq, static_cast<std::uint64_t>(INT64_MAX), event);
+}
+
+Status Store::for_each_event_between(
+    const std::string& run_id, std::uint64_t after, std::uint64_t upto,
+    const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {
   auto st = prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
-                    "ORDER BY seq");
+                    "AND seq <= ?3 ORDER BY seq");
   if (!st) return st.error();
   StmtGuard g{*st};
   bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(after));
+  sqlite3_bind_int64(*st, 3, static_cast<sqlite3_int64>(std::min<std::uint64_t>(upto, INT64_MAX)));
   int rc;
   while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
     EVO_TRY(event(static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)), column_view(*st, 1),

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -27,6 +28,36 @@ struct RunRow {
   std::int64_t created_at_ms = 0;
 };
 
+// A run's summary as of event `seq` (JSON text), kept at commit time so that listing runs
+// never replays them.
+struct SummaryRow {
+  std::string run_id;
+  std::uint64_t seq = 0;       // the summary's event seq; 0 when the run has none stored
+  std::uint64_t last_seq = 0;  // the run's last event seq now
+  std::string data;
+};
+
+class Store;
+
+// An open transaction: rolled back when it leaves scope uncommitted, so no error path has
+// to remember to. Move-only; at most one is open on a Store at a time.
+class [[nodiscard]] Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept : store_(std::exchange(other.store_, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  // Commits (a failed commit rolls back). The transaction is closed afterwards either way.
+  Status commit();
+
+ private:
+  friend class Store;
+  explicit Transaction(Store* store) : store_(store) {}
+  Store* store_;
+};
+
 class Store {
  public:
   // Opens (creating if needed) <data_dir>/evo.sqlite3.
@@ -36,16 +67,18 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Write transaction (BEGIN IMMEDIATE: takes the database write lock at once).
-  Status begin_write();
+  Result<Transaction> write();
   // Read transaction: a consistent view of what other processes committed.
-  Status begin_read();
-  Status commit();
-  void rollback();
+  Result<Transaction> read();
 
   Status insert_run(const std::string& run_id, std::int64_t created_at_ms);
   Result<std::vector<RunRow>> list_runs();
   Result<std::optional<std::string>> latest_run();
   Result<bool> run_exists(const std::string& run_id);
+
+  // Every run's stored summary (in creation order) with its last event seq, in one query.
+  Result<std::vector<SummaryRow>> run_summaries();
+  Status put_summary(const std::string& run_id, std::uint64_t seq, const std::string& data);
 
   // Appends events with consecutive seqs starting at first_seq. Fails (kStorage) if a seq is
   // already taken, which would mean another writer got ahead: the caller must catch up.
@@ -57,6 +90,11 @@ class Store {
   // during the call.
   Status for_each_event_after(
       const std::string& run_id, std::uint64_t seq,
+      const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event);
+
+  // The same for the events with after < seq <= upto.
+  Status for_each_event_between(
+      const std::string& run_id, std::uint64_t after, std::uint64_t upto,
       const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event);
 
   Status put_snapshot(const std::string& run_id, std::uint64_t seq, const std::string& data);
@@ -76,7 +114,11 @@ class Store {
   const std::string& path() const { return path_; }
 
  private:
+  friend class Transaction;
   Store(sqlite3* db, std::string path);
+  Status begin(const char* sql);
+  Status commit();
+  void rollback();
   Status exec(const char* sql);
   Status exec_cached(const char* sql);  // a statement without results, prepared once
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text

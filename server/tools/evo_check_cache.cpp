@@ -31,31 +31,37 @@ ToolDef make_evo_check_cache(Engine& engine) {
         return ToolOutcome::fail("invalid_argument: argument 'branch': " + p);
       }
     }
-    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
-      std::string key = hash.value_or("");
-      if (branch) {
+    auto run = run_arg(args);
+    std::string key = hash.value_or("");
+    if (branch) {
+      // The branch's hash, when code_ready has not recorded one, is read from git after the
+      // engine lock is released; the cache is looked up in a second read.
+      std::string repo_path;
+      std::vector<std::string> files;
+      auto known = engine.read(run, [&](const state::State& s) -> Result<json> {
         const state::Individual* ind = s.find(*branch);
         if (ind == nullptr) {
           return make_error(ErrorCode::kNotFound,
                             "argument 'branch': '" + *branch + "' is not an item of run " +
                                 s.run_id);
         }
+        run = s.run_id;  // the second read looks at the same run
         if (!ind->code_hash.empty()) {
           key = ind->code_hash;
         } else if (s.config.policy_mode != state::PolicyMode::kOff) {
-          auto repo = engine.repo(s.config.repo_path);
-          if (!repo) return repo.error();
-          auto tip = observe_tip(**repo, *branch);
-          if (!tip) return tip.error();
-          if (tip->empty()) {
-            return make_error(ErrorCode::kNotFound, "argument 'branch': '" + *branch +
-                                                        "' does not exist in the repository");
-          }
-          auto h = (*repo)->code_hash(*tip, state::scope_files(s, *ind));
-          if (!h) return h.error();
-          key = *h;
+          repo_path = s.config.repo_path;
+          files = state::scope_files(s, *ind);
         }
+        return json();
+      });
+      if (!known) return to_outcome(known);
+      if (!repo_path.empty()) {
+        auto h = engine.git().branch_hash(repo_path, *branch, files);
+        if (!h) return to_outcome(h.error());
+        key = *h;
       }
+    }
+    return to_outcome(engine.read(run, [&](const state::State& s) -> Result<json> {
       const auto hit = s.cache_hit(key);
       if (!hit) return json{{"cached", false}, {"code_hash", key}};
       const auto& original = s.individuals[*hit];

@@ -25,25 +25,30 @@ ToolDef make_evo_get_lineage(Engine& engine) {
   def.handler = [&engine](const json& args, ToolContext&) {
     const auto branch = args.at("branch").get<std::string>();
     const bool include_diff = args.value("include_diff", false);
-    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
-      auto lineage = state::lineage_json(s, branch);
-      if (!lineage || !include_diff) return lineage;
+    // The lineage is read under the engine lock; the diff, from git, after it is released.
+    std::string repo_path, parent_commit, commit;
+    auto lineage = engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
+      auto out = state::lineage_json(s, branch);
+      if (!out || !include_diff) return out;
       const state::Individual* ind = s.find(branch);
       if (ind->eliminated) {
-        (*lineage)["archive_ref"] = "refs/evo/archive/" + s.run_id + "/" + branch;
+        (*out)["archive_ref"] = "refs/evo/archive/" + s.run_id + "/" + branch;
       }
-      if (ind->commit.empty() || ind->parent_commit.empty()) {
-        (*lineage)["diff"] = nullptr;
-        return lineage;
-      }
-      auto repo = engine.repo(s.config.repo_path);
-      if (!repo) return repo.error();
-      auto facts = (*repo)->diff(ind->parent_commit, ind->commit);
-      if (!facts) return facts.error();
-      (*lineage)["diff"] = facts->diff_text;
-      (*lineage)["diff_truncated"] = facts->diff_truncated;
-      return lineage;
-    }));
+      repo_path = s.config.repo_path;
+      parent_commit = ind->parent_commit;
+      commit = ind->commit;
+      return out;
+    });
+    if (!lineage || !include_diff) return to_outcome(lineage);
+    if (commit.empty() || parent_commit.empty()) {
+      (*lineage)["diff"] = nullptr;
+      return to_outcome(lineage);
+    }
+    auto facts = engine.git().reviewed_diff(repo_path, parent_commit, commit);
+    if (!facts) return to_outcome(facts.error());
+    (*lineage)["diff"] = facts->diff_text;
+    (*lineage)["diff_truncated"] = facts->diff_truncated;
+    return to_outcome(lineage);
   };
   return def;
 }

@@ -152,13 +152,16 @@ Result<json> run_init(Engine& engine, const json& args) {
   c.repo_path = fs::weakly_canonical(repo, ec).string();
   std::string seed;
   if (c.policy_mode != state::PolicyMode::kOff) {
-    auto r = engine.repo(c.repo_path);
-    if (!r) {
+    bool opened = false;
+    auto commit = engine.git().with_repo<std::string>(c.repo_path, [&](git::Repo& handle) {
+      opened = true;
+      return seed_commit(handle, c.manage_refs);
+    });
+    if (!opened) {
       return make_error(ErrorCode::kInvalidArgument, "argument 'repo_path': '" + c.repo_path +
                                                          "' is not a git repository (" +
-                                                         r.error().message + ")");
+                                                         commit.error().message + ")");
     }
-    auto commit = seed_commit(**r, c.manage_refs);
     if (!commit) {
       return make_error(commit.error().code,
                         "argument 'repo_path': cannot find the seed commit: " +

@@ -17,15 +17,16 @@ ToolDef make_evo_revalidate_targets(Engine& engine) {
                                      {"all_valid", {{"type", "boolean"}}}},
                                     {"targets", "all_valid"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    return to_outcome(engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
+    // What to check is read under the engine lock; the sources, from git, after it is released.
+    std::string run_id, repo_path;
+    auto entries = engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
       if (s.config.policy_mode == state::PolicyMode::kOff) {
         return make_error(ErrorCode::kIllegalTransition,
                           "run " + s.run_id + " uses policy_mode off (no git): nothing to read");
       }
-      auto repo = engine.repo(s.config.repo_path);
-      if (!repo) return repo.error();
-      json targets = json::array();
-      bool all_valid = true;
+      run_id = s.run_id;
+      repo_path = s.config.repo_path;
+      json out = json::array();
       for (const auto& t : s.targets) {
         std::string branch = "seed-baseline";
         std::string commit = s.seed_commit;
@@ -33,24 +34,37 @@ ToolDef make_evo_revalidate_targets(Engine& engine) {
           branch = s.individuals[*t.best].branch;
           commit = s.individuals[*t.best].commit;
         }
-        json entry{{"target_id", t.id}, {"file", t.file}, {"function", t.function},
-                   {"branch", branch}, {"commit", commit}};
-        auto blob = (*repo)->read_blob(commit, t.file);
+        out.push_back({{"target_id", t.id}, {"file", t.file}, {"function", t.function},
+                       {"branch", branch}, {"commit", commit}});
+      }
+      return out;
+    });
+    if (!entries) return to_outcome(entries);
+    bool all_valid = true;
+    auto targets = engine.git().with_repo<json>(repo_path, [&](git::Repo& repo) -> Result<json> {
+      json out = json::array();
+      for (auto& entry : *entries) {
+        const auto file = entry.at("file").get<std::string>();
+        const auto function = entry.at("function").get<std::string>();
+        const auto commit = entry.at("commit").get<std::string>();
+        auto blob = repo.read_blob(commit, file);
         if (!blob) {
           entry["exists"] = false;
-          entry["detail"] = "cannot read " + t.file + " at " + commit + ": " + blob.error().message;
-        } else if (policy::source_defines_function(t.file, *blob, t.function)) {
+          entry["detail"] = "cannot read " + file + " at " + commit + ": " + blob.error().message;
+        } else if (policy::source_defines_function(file, *blob, function)) {
           entry["exists"] = true;
-          entry["detail"] = "defined in " + t.file;
+          entry["detail"] = "defined in " + file;
         } else {
           entry["exists"] = false;
-          entry["detail"] = "no definition of '" + t.function + "' in " + t.file;
+          entry["detail"] = "no definition of '" + function + "' in " + file;
         }
         all_valid = all_valid && entry["exists"].get<bool>();
-        targets.push_back(std::move(entry));
+        out.push_back(std::move(entry));
       }
-      return json{{"run_id", s.run_id}, {"targets", targets}, {"all_valid", all_valid}};
-    }));
+      return out;
+    });
+    if (!targets) return to_outcome(targets.error());
+    return to_outcome(json{{"run_id", run_id}, {"targets", *targets}, {"all_valid", all_valid}});
   };
   return def;
 }

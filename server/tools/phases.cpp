@@ -14,6 +14,30 @@ Result<json> begin_generation(Engine& engine, const RunArg& run, bool legacy) {
   });
 }
 
+namespace {
+
+// What code_ready observes, as planned from the state; equal plans observe the same thing.
+struct CodeReadyObservation {
+  state::CodeReadyPlan plan;
+  std::string repo_path;
+  bool operator==(const CodeReadyObservation& o) const {
+    return plan.branch == o.plan.branch && plan.uses_git == o.plan.uses_git &&
+           plan.parent_branch == o.plan.parent_branch &&
+           plan.parent_commit == o.plan.parent_commit &&
+           plan.scope_files == o.plan.scope_files &&
+           plan.late_item.has_value() == o.plan.late_item.has_value() && repo_path == o.repo_path;
+  }
+};
+
+// fitness_ready checks the branch tip when the run pins the reviewed commit.
+struct TipObservation {
+  bool pins = false;
+  std::string repo_path;
+  bool operator==(const TipObservation& o) const = default;
+};
+
+}  // namespace
+
 Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
                         const std::optional<std::string>& parent_commit,
                         const std::string& client_code_hash) {
@@ -25,23 +49,29 @@ Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& br
       return make_error(ErrorCode::kInvalidArgument, "argument 'parent_commit': " + p);
     }
   }
-  return engine.mutate(run, [&](state::State& s) -> Result<state::Transition> {
-    auto plan = state::prepare_code_ready(s, branch);
-    if (!plan) return plan.error();
-    state::CodeReadyCmd cmd;
-    cmd.branch = branch;
-    cmd.client_code_hash = client_code_hash;
-    if (plan->uses_git) {
-      auto repo = engine.repo(s.config.repo_path);
-      if (!repo) return repo.error();
-      std::optional<std::string> client_parent;
-      if (parent_commit && !parent_commit->empty()) client_parent = parent_commit;
-      auto obs = observe_code(**repo, *plan, client_parent);
-      if (!obs) return obs.error();
-      cmd.git = std::move(obs).value();
-    }
-    return state::handle(s, cmd);
-  });
+  std::optional<std::string> client_parent;
+  if (parent_commit && !parent_commit->empty()) client_parent = parent_commit;
+  // The diff and the content hash are read with no engine lock held: other calls go on
+  // meanwhile, and the decision re-checks the plan before it commits.
+  return engine.mutate_observed<CodeReadyObservation, state::GitObservation>(
+      run,
+      [&](const state::State& s) -> Result<CodeReadyObservation> {
+        auto plan = state::prepare_code_ready(s, branch);
+        if (!plan) return plan.error();
+        return CodeReadyObservation{std::move(plan).value(), s.config.repo_path};
+      },
+      [&](const CodeReadyObservation& o) -> Result<state::GitObservation> {
+        if (!o.plan.uses_git) return state::GitObservation{};
+        return engine.git().code(o.repo_path, o.plan, client_parent);
+      },
+      [&](state::State& s, const CodeReadyObservation&,
+          state::GitObservation& git) -> Result<state::Transition> {
+        state::CodeReadyCmd cmd;
+        cmd.branch = branch;
+        cmd.client_code_hash = client_code_hash;
+        cmd.git = std::move(git);
+        return state::handle(s, cmd);
+      });
 }
 
 Result<json> policy_pass(Engine& engine, const RunArg& run, const std::string& branch) {
@@ -61,41 +91,39 @@ Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessRead
   if (auto p = branch_name_problem(cmd.branch); !p.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "argument 'branch': " + p);
   }
-  return engine.mutate(run, [&](state::State& s) -> Result<state::Transition> {
-    if (s.config.policy_mode != state::PolicyMode::kOff && state::pins_commit(s, cmd.branch)) {
-      auto repo = engine.repo(s.config.repo_path);
-      if (!repo) return repo.error();
-      auto tip = observe_tip(**repo, cmd.branch);
-      if (!tip) return tip.error();
-      cmd.observed_commit = *tip;
-    }
-    return state::handle(s, cmd);
-  });
+  return engine.mutate_observed<TipObservation, std::optional<std::string>>(
+      run,
+      [&](const state::State& s) -> Result<TipObservation> {
+        const bool pins = s.config.policy_mode != state::PolicyMode::kOff &&
+                          state::pins_commit(s, cmd.branch);
+        return TipObservation{pins, pins ? s.config.repo_path : std::string()};
+      },
+      [&](const TipObservation& o) -> Result<std::optional<std::string>> {
+        if (!o.pins) return std::optional<std::string>();
+        auto tip = engine.git().tip(o.repo_path, cmd.branch);
+        if (!tip) return tip.error();
+        return std::optional<std::string>(std::move(tip).value());
+      },
+      [&](state::State& s, const TipObservation&,
+          std::optional<std::string>& tip) -> Result<state::Transition> {
+        cmd.observed_commit = std::move(tip);
+        return state::handle(s, cmd);
+      });
 }
 
 Result<json> select(Engine& engine, const RunArg& run, bool force) {
-  auto reply = engine.mutate(run, [&](state::State& s) {
-    return state::handle(s, state::SelectCmd{force});
-  });
-  if (!reply) return reply;
-  // Tags and archive refs are written after the commit. They are safe to repeat, so every
-  // successful select (a re-sent one included) applies them: a crash between the commit and
-  // the refs is repaired by the client's retry.
-  const auto run_id = reply->value("run_id", std::string());
-  (void)engine.read(run_id.empty() ? run : RunArg(run_id),
-                    [&](const state::State& s) -> Result<json> {
-                      if (s.config.policy_mode == state::PolicyMode::kOff) return json();
-                      if (!s.config.manage_refs && !s.config.archive_eliminated) return json();
-                      auto repo = engine.repo(s.config.repo_path);
-                      if (!repo) {
-                        engine.logger().warn("run {}: refs not updated: {}", s.run_id,
-                                             repo.error().message);
-                        return json();
-                      }
-                      manage_refs_after_select(**repo, s, engine.logger());
-                      return json();
-                    });
-  return reply;
+  // Tags and archive refs are written after the commit, with the engine lock released. They
+  // are safe to repeat, so every successful select (a re-sent one included) writes them: a
+  // crash between the commit and the refs is repaired by the client's retry.
+  return engine.mutate(
+      run, [&](state::State& s) { return state::handle(s, state::SelectCmd{force}); },
+      [&engine](const state::State& s, Outbox& outbox) {
+        if (s.config.policy_mode == state::PolicyMode::kOff) return;
+        if (!s.config.manage_refs && !s.config.archive_eliminated) return;
+        outbox.add([&engine, path = s.config.repo_path, plan = plan_refs_after_select(s)] {
+          engine.git().refs(path, plan, engine.logger());
+        });
+      });
 }
 
 Result<json> reflect_done(Engine& engine, const RunArg& run, bool force) {

@@ -73,17 +73,14 @@ struct Run {
   bool lose = false;
   std::vector<std::string> notified;
 
-  Run() {
-    writer.set_listener([this](const std::string&, const std::vector<std::string>& paths) {
-      notified.insert(notified.end(), paths.begin(), paths.end());
-    });
-  }
-
   nlohmann::json step(const Command& c) {
     const auto before = d.log.size();
     auto reply = d.ok(c);
     std::vector<Event> events(d.log.begin() + static_cast<long>(before), d.log.end());
-    if (!events.empty() && !lose) writer.observe(d.s, events);
+    if (!events.empty() && !lose) {
+      const auto paths = writer.observe(d.s, events);
+      notified.insert(notified.end(), paths.begin(), paths.end());
+    }
     return reply;
   }
 
