@@ -261,6 +261,9 @@ MethodResult Catalog::subscribe(McpSession* session, const json& params, bool on
 }
 
 void Catalog::forget(McpSession* session) {
+  // After any notification being sent: a session is never forgotten (and destroyed) while it
+  // is being notified.
+  const std::lock_guard sending(notify_mu_);
   const std::lock_guard lock(mu_);
   subscriptions_.erase(session);
 }
@@ -273,10 +276,19 @@ std::set<std::string> Catalog::subscribed_uris() {
 }
 
 void Catalog::resource_updated(const std::string& uri) {
-  // Under the lock, so a session cannot close (and be forgotten) while it is being notified.
-  const std::lock_guard lock(mu_);
-  for (const auto& [session, uris] : subscriptions_) {
-    if (uris.count(uri) != 0) session->notify("notifications/resources/updated", {{"uri", uri}});
+  // notify_mu_ keeps the sessions alive while they are notified; mu_ is held only to pick them,
+  // so a client that does not read (a blocked write) never holds up subscribed_uris() or a
+  // subscription.
+  const std::lock_guard sending(notify_mu_);
+  std::vector<McpSession*> targets;
+  {
+    const std::lock_guard lock(mu_);
+    for (const auto& [session, uris] : subscriptions_) {
+      if (uris.count(uri) != 0) targets.push_back(session);
+    }
+  }
+  for (McpSession* session : targets) {
+    session->notify("notifications/resources/updated", {{"uri", uri}});
   }
 }
 

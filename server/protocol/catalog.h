@@ -112,7 +112,8 @@ class Catalog {
   std::vector<ResourceTemplateDef> templates_;
   std::vector<std::function<std::vector<nlohmann::json>()>> listers_;
 
-  std::mutex mu_;  // guards subscriptions_
+  std::mutex notify_mu_;  // held while notifying; forget() waits for it
+  std::mutex mu_;         // guards subscriptions_
   std::map<McpSession*, std::set<std::string>> subscriptions_;
 };
 
