@@ -182,11 +182,12 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
                                  [&](std::string& part) { return writer.next_part(part); }));
     last = s.event_seq;
   }
-  // The summary row follows the run's phases (and its snapshots), not every report: between
-  // two rows, list_runs summarizes the loaded state instead.
-  const auto shown = std::make_pair(s.phase, s.generation);
+  // The summary row is rewritten only when what it shows changed: a report that leaves the
+  // phase, the counts and the best alone costs nothing here. Its seq then lags the log, and
+  // list_runs summarizes such a run from its state (exact, and cached once loaded).
+  SummaryKey shown{s.phase, s.generation, s.total_evals, s.best, s.targets.size()};
   auto row = summarized_.find(s.run_id);
-  if (snapshot || row == summarized_.end() || row->second != shown) {
+  if (row == summarized_.end() || !(row->second == shown)) {
     EVO_TRY(store_->put_summary(s.run_id, s.event_seq, state::run_summary_json(s).dump()));
     summarized_[s.run_id] = shown;
   }

@@ -150,8 +150,16 @@ class Engine {
   std::map<std::string, std::unique_ptr<state::State>> runs_;
   std::list<std::string> recent_;  // loaded runs, most recently used first
   std::map<std::string, std::uint64_t> snapshot_seq_;  // latest snapshot known, per run
-  // Per run: the phase and generation its stored summary row shows.
-  std::map<std::string, std::pair<state::RunPhase, int>> summarized_;
+  // Per run: what its stored summary row shows.
+  struct SummaryKey {
+    state::RunPhase phase = state::RunPhase::kSetup;
+    int generation = 0;
+    std::uint64_t total_evals = 0;
+    std::optional<std::uint64_t> best;
+    std::size_t targets = 0;
+    bool operator==(const SummaryKey&) const = default;
+  };
+  std::map<std::string, SummaryKey> summarized_;
   std::vector<Observer> observers_;
   std::uint64_t id_counter_ = 0;
   GitEdge git_;
