@@ -25,12 +25,17 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
+# As root apt-get runs as it is; otherwise through sudo, when there is one.
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "evo-engine needs these Debian packages: ${missing[*]}" >&2
-  echo "run: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-  exit 1
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "evo-engine needs these Debian packages: ${missing[*]}" >&2
+    echo "as root, run: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  as_root=(sudo)
 fi
 echo "installing: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Fails when an #include crosses the allowed layer graph (STYLE.md: layering is enforced).
+
+Linking alone cannot catch a wrong include: every target exports the repository root, the
+third-party headers sit in /usr/include, and header-only libraries link anyway. So this reads
+every tracked C++ file, maps it and each project header it includes to a layer by its folder,
+and checks both the project edges and the third-party headers against the tables below.
+Run from anywhere; prints each violation as file:line and exits 1 when there is one.
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Layer of a path: the longest prefix listed here. Tests and benchmarks may include anything.
+LAYERS = {
+    "core": "core",
+    "selection": "selection",
+    "policy": "policy",
+    "policy/git": "git",
+    "state": "state",
+    "server/store": "store",
+    "server/protocol": "mcp",
+    "server/transport": "transport",
+    "server/memory": "memory",
+    "server/mcp_content": "content",
+    "server/install": "install",
+    "server/demo": "demo",
+    "server/tools": "engine",
+    "server/engine": "engine",
+    "server/git_edge": "engine",
+    "server": "app",
+    "tests": "tests",
+    "bench": "tests",
+}
+
+# Which layers each layer may include (itself always). Pure layers first.
+ALLOWED = {
+    "core": set(),
+    "selection": {"core"},
+    "policy": {"core"},
+    "git": {"core", "policy"},
+    "state": {"core", "selection", "policy"},
+    "store": {"core"},
+    "mcp": {"core"},
+    "transport": {"core", "mcp"},
+    "engine": {"core", "selection", "policy", "git", "state", "store", "mcp"},
+    "memory": {"core", "state", "content_assets"},
+    "content": {"core", "state", "engine", "memory", "mcp", "git", "store", "content_assets"},
+    "install": {"core", "content_assets"},
+    "demo": {"core"},
+    "content_assets": {"core"},
+    "app": None,  # the composition root: anything
+    "tests": None,
+}
+
+# Third-party headers that only some layers may include (the first path component of the
+# include). The pure layers take none of the I/O libraries; nlohmann_json is a value type.
+RESTRICTED = {
+    "git2.h": {"git"},
+    "git2": {"git"},
+    "sqlite3.h": {"store"},
+    "httplib.h": {"transport"},
+    "asio.hpp": {"transport"},
+    "asio": {"transport"},
+    "openssl": {"transport", "content", "mcp"},
+    "valijson": {"mcp"},
+    "CLI": {"app", "install", "demo"},
+    "spdlog": {"mcp", "transport", "engine", "memory", "content", "install", "demo", "app"},
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def layer_of(path: str):
+    best = None
+    for prefix, layer in LAYERS.items():
+        if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + "."):
+            if best is None or len(prefix) > len(best[0]):
+                best = (prefix, layer)
+    if best is None:
+        return None
+    # The embedded assets header is the one piece of content/ that memory/ and install/ use.
+    if path.startswith("server/mcp_content/assets"):
+        return "content_assets"
+    return best[1]
+
+
+def main() -> int:
+    files = subprocess.run(["git", "-C", str(ROOT), "ls-files", "*.cpp", "*.h", "*.hpp"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    problems = []
+    for rel in files:
+        src = layer_of(rel)
+        if src is None or ALLOWED.get(src, set()) is None:
+            continue
+        allowed = ALLOWED[src] | {src}
+        try:
+            lines = (ROOT / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            continue
+        for n, line in enumerate(lines, 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            kind, inc = m.groups()
+            if kind == '"' and "/" in inc and (ROOT / inc).exists():
+                dst = layer_of(inc)
+                if dst is not None and dst not in allowed:
+                    problems.append(f"{rel}:{n}: layer '{src}' may not include '{inc}' "
+                                    f"(layer '{dst}'); allowed: {', '.join(sorted(allowed))}")
+            elif kind == "<":
+                top = inc.split("/")[0]
+                if top in RESTRICTED and src not in RESTRICTED[top] and src != "content_assets":
+                    problems.append(f"{rel}:{n}: layer '{src}' may not include <{inc}> "
+                                    f"(only {', '.join(sorted(RESTRICTED[top]))})")
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"layering: {len(problems)} include(s) against the allowed graph "
+              "(scripts/check_layers.py)", file=sys.stderr)
+        return 1
+    print(f"layering: {len(files)} files, every include within the allowed graph")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
