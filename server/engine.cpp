@@ -182,10 +182,10 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
                                  [&](std::string& part) { return writer.next_part(part); }));
     last = s.event_seq;
   }
-  // The summary row is rewritten only when what it shows changed: a report that leaves the
-  // phase, the counts and the best alone costs nothing here. Its seq then lags the log, and
-  // list_runs summarizes such a run from its state (exact, and cached once loaded).
-  SummaryKey shown{s.phase, s.generation, s.total_evals, s.best, s.targets.size()};
+  // The summary row is rewritten when the phase, the generation, the best or the targets
+  // change, not on every report. In between its seq lags the log, and list_runs summarizes
+  // such a run (one in progress) from its state: exact, and cached once loaded.
+  SummaryKey shown{s.phase, s.generation, s.best, s.targets.size()};
   auto row = summarized_.find(s.run_id);
   if (row == summarized_.end() || !(row->second == shown)) {
     EVO_TRY(store_->put_summary(s.run_id, s.event_seq, state::run_summary_json(s).dump()));

@@ -90,7 +90,8 @@ class Engine {
   // observe from the state (read transaction); `observe` runs with no lock held; `decide`
   // commits under the write transaction after `plan` is computed again and found unchanged
   // (when it changed, another call moved the run meanwhile: observe again, at most 3 times).
-  // `Plan` needs operator==.
+  // `Plan` needs operator== and needs_io(): a plan with nothing to read outside is decided in
+  // a single unit of work.
   template <typename Plan, typename Obs>
   Result<nlohmann::json> mutate_observed(
       const std::optional<std::string>& run,
@@ -154,7 +155,6 @@ class Engine {
   struct SummaryKey {
     state::RunPhase phase = state::RunPhase::kSetup;
     int generation = 0;
-    std::uint64_t total_evals = 0;
     std::optional<std::uint64_t> best;
     std::size_t targets = 0;
     bool operator==(const SummaryKey&) const = default;
@@ -184,19 +184,34 @@ Result<nlohmann::json> Engine::mutate_observed(
     const std::function<Result<Plan>(const state::State&)>& plan,
     const std::function<Result<Obs>(const Plan&)>& observe,
     const std::function<Result<state::Transition>(state::State&, const Plan&, Obs&)>& decide) {
+  // First under the write transaction: a plan that needs no I/O (Plan::needs_io() false: no
+  // git for this run or this call) is observed and decided at once, in one unit of work.
   std::optional<Plan> planned;
-  auto run_id = inspect(run, [&](const state::State& s) -> Status {
+  auto direct = mutate(run, [&](state::State& s) -> Result<state::Transition> {
     auto p = plan(s);
     if (!p) return p.error();
-    planned.emplace(std::move(p).value());
-    return {};
+    if (p->needs_io()) {
+      planned.emplace(std::move(p).value());
+      return state::Transition{};
+    }
+    auto seen = observe(*p);
+    if (!seen) return seen.error();
+    return decide(s, *p, *seen);
   });
-  if (!run_id) return run_id.error();
+  if (!planned) return direct;
+  // The run needs git: observe with no lock held, then commit with the plan re-checked.
+  std::optional<std::string> run_id = run;
+  if (!run_id) {
+    (void)inspect(run, [&](const state::State& s) -> Status {
+      run_id = s.run_id;
+      return {};
+    });
+  }
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     auto seen = observe(*planned);  // no lock held
     std::optional<Plan> moved;
-    auto reply = mutate(*run_id, [&](state::State& s) -> Result<state::Transition> {
+    auto reply = mutate(run_id, [&](state::State& s) -> Result<state::Transition> {
       auto again = plan(s);
       if (!again) return again.error();
       if (!(*again == *planned)) {

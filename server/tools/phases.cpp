@@ -27,6 +27,7 @@ struct CodeReadyObservation {
            plan.scope_files == o.plan.scope_files &&
            plan.late_item.has_value() == o.plan.late_item.has_value() && repo_path == o.repo_path;
   }
+  bool needs_io() const { return plan.uses_git; }
 };
 
 // fitness_ready checks the branch tip when the run pins the reviewed commit.
@@ -34,6 +35,7 @@ struct TipObservation {
   bool pins = false;
   std::string repo_path;
   bool operator==(const TipObservation& o) const = default;
+  bool needs_io() const { return pins; }
 };
 
 }  // namespace

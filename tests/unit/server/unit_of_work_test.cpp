@@ -76,10 +76,12 @@ std::uint64_t seq_of(server::Engine& e, const std::string& run) {
   return seq;
 }
 
-// A plan that observes the run's event count.
+// A plan that observes the run's event count (outside the lock, as git would be).
 struct SeqPlan {
   std::uint64_t seq = 0;
+  bool io = true;
   bool operator==(const SeqPlan&) const = default;
+  bool needs_io() const { return io; }
 };
 
 }  // namespace
@@ -106,6 +108,25 @@ TEST_SUITE("unit of work") {
     REQUIRE(reply.ok());
     CHECK(observed == 2);
     CHECK(reply->at("seen") == seq_of(*e, run));
+  }
+
+  TEST_CASE("a plan with nothing to read outside is decided in one unit of work") {
+    TempDir dir;
+    auto e = open(dir);
+    const auto run = new_run(*e);
+    const auto before = seq_of(*e, run);
+    int observed = 0;
+    auto reply = e->mutate_observed<SeqPlan, int>(
+        run,
+        [](const state::State& s) -> Result<SeqPlan> { return SeqPlan{s.event_seq, false}; },
+        [&](const SeqPlan&) -> Result<int> { return ++observed; },
+        [&](state::State& s, const SeqPlan& p, int&) -> Result<state::Transition> {
+          CHECK(p.seq == s.event_seq);
+          return state::handle(s, state::BoostCmd{"t"});
+        });
+    REQUIRE(reply.ok());
+    CHECK(observed == 1);
+    CHECK(seq_of(*e, run) == before + 1);
   }
 
   TEST_CASE("a run that keeps moving is refused after three observations, changing nothing") {
