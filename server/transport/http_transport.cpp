@@ -51,11 +51,10 @@ bool is_wildcard(const std::string& host) {
   return host == "0.0.0.0" || host == "::" || host.empty();
 }
 
-// The HTTP status of a plain-JSON 2026-07-28 reply, from its error code.
-int modern_status(const std::string& data) {
-  const auto message = json::parse(data, nullptr, false);
-  if (!message.is_object() || !message.contains("error")) return 200;
-  const auto code = message["error"].value("code", 0);
+// The HTTP status of a plain-JSON 2026-07-28 reply, from the kind of its message.
+int modern_status(const http::MessageKind& kind) {
+  if (!kind.error_code) return 200;
+  const int code = *kind.error_code;
   if (code == jsonrpc::kMethodNotFound) return 404;
   if (code == modern::kHeaderMismatch || code == modern::kMissingRequiredClientCapability ||
       code == modern::kUnsupportedProtocolVersion) {
@@ -115,11 +114,6 @@ ReadFailure read_failure(const httplib::Request& req, std::chrono::seconds read_
 SessionOptions http_session_options(SessionOptions options) {
   options.inline_tool_calls = InlineToolCalls::kAlways;
   return options;
-}
-
-bool is_result(const std::string& data) {
-  const auto message = json::parse(data, nullptr, false);
-  return message.is_object() && message.contains("result");
 }
 
 }  // namespace
@@ -282,7 +276,8 @@ struct HttpServer::Impl {
                   "Unsupported Media Type: Content-Type must be application/json");
       return;
     }
-    auto parsed = jsonrpc::parse_message(req.body, options.max_body_bytes);
+    auto parsed = jsonrpc::parse_message(
+        req.body, std::min(options.max_body_bytes, session_options.max_message_bytes));
     if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
       reply(res, 400, jsonrpc::to_json(jsonrpc::make_error(failure->id, failure->error)));
       return;
@@ -296,12 +291,12 @@ struct HttpServer::Impl {
       }
       if (modern::is_modern_request(request->method,
                                     request->params ? &*request->params : nullptr)) {
-        post_modern(req, res, *request, std::move(slot));
+        post_modern(req, res, std::move(*request), std::move(slot));
         return;
       }
       if (!version_header_ok(req, res)) return;
       if (request->method == "initialize" && !req.has_header(kSessionHeader)) {
-        initialize(req, res, request->id);
+        initialize(req, res, std::move(*request));
         return;
       }
       auto session = find_session(req, res);
@@ -319,7 +314,7 @@ struct HttpServer::Impl {
         }
         return;
       }
-      session->mcp().receive(req.body);
+      session->mcp().receive(std::move(message));
       respond(res, session, stream, false, std::move(slot));
       return;
     }
@@ -327,12 +322,12 @@ struct HttpServer::Impl {
     if (!version_header_ok(req, res)) return;
     auto session = find_session(req, res);
     if (!session) return;
-    session->mcp().receive(req.body);
+    session->mcp().receive(std::move(message));
     res.status = 202;
   }
 
-  void initialize(const httplib::Request& req, httplib::Response& res,
-                  const jsonrpc::RequestId& id) {
+  void initialize(const httplib::Request& req, httplib::Response& res, jsonrpc::Request request) {
+    const jsonrpc::RequestId id = request.id;
     const auto session_id = http::random_session_id();
     if (!session_id) {
       reply_error(res, 500, jsonrpc::kInternalError, "cannot draw a session id", id);
@@ -371,9 +366,9 @@ struct HttpServer::Impl {
       } const release{*this};
       session = make_session(*session_id);
       stream = session->open_request_stream(id);
-      session->mcp().receive(req.body);  // initialize is answered on this thread
+      session->mcp().receive(std::move(request));  // initialize is answered on this thread
       first = stream->wait_first(std::chrono::seconds(5));
-      if (first && is_result(first->data)) {
+      if (first && first->kind.response && !first->kind.error_code) {
         const std::lock_guard lock(mu);
         if (!stopping) {
           sessions.emplace(*session_id, session);
@@ -383,12 +378,15 @@ struct HttpServer::Impl {
     }
     if (!added) {
       session->close();
-      if (first && is_result(first->data)) {
+      if (first && first->kind.response && !first->kind.error_code) {
         reply_error(res, 503, jsonrpc::kInternalError, "Service Unavailable: shutting down", id);
       } else {
-        reply(res, 400,
-              first ? json::parse(first->data, nullptr, false)
-                    : error_body(jsonrpc::kInternalError, "initialize failed", id));
+        if (first) {
+          res.status = 400;
+          res.set_content(first->data, "application/json");
+        } else {
+          reply(res, 400, error_body(jsonrpc::kInternalError, "initialize failed", id));
+        }
       }
       return;
     }
@@ -402,8 +400,8 @@ struct HttpServer::Impl {
   }
 
   // A 2026-07-28 request: no session; headers must mirror the body.
-  void post_modern(const httplib::Request& req, httplib::Response& res,
-                   const jsonrpc::Request& request, Slot slot) {
+  void post_modern(const httplib::Request& req, httplib::Response& res, jsonrpc::Request request,
+                   Slot slot) {
     const json* params = request.params ? &*request.params : nullptr;
     auto meta = modern::read_meta(request.method, params);
     if (auto* error = std::get_if<jsonrpc::Error>(&meta)) {
@@ -421,7 +419,7 @@ struct HttpServer::Impl {
     }
     auto session = make_session("");
     auto stream = session->open_request_stream(request.id);
-    session->mcp().receive(req.body);
+    session->mcp().receive(std::move(request));
     respond(res, session, stream, true, std::move(slot));
   }
 
@@ -430,7 +428,7 @@ struct HttpServer::Impl {
   void respond(httplib::Response& res, const std::shared_ptr<HttpSession>& session,
                const std::shared_ptr<EventStream>& stream, bool stateless, Slot slot) {
     if (const auto first = stream->wait_first(options.json_reply_wait); first && first->only) {
-      res.status = stateless ? modern_status(first->data) : 200;
+      res.status = stateless ? modern_status(first->kind) : 200;
       res.set_content(first->data, "application/json");
       stream->attach();
       stream->detach(1);
