@@ -1,6 +1,6 @@
 // One SSE stream of Streamable HTTP (internal to evo::transport): the events a session sends on
 // it, kept in a bounded buffer so a client that lost its connection can resume with
-// Last-Event-ID. No httplib here.
+// Last-Event-ID. No HTTP framing here.
 #pragma once
 
 #include <chrono>
