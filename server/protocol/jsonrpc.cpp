@@ -42,6 +42,104 @@ bool nesting_within(std::string_view raw, int limit) {
   return true;
 }
 
+// The top-level "id" of a message too deeply nested to parse, so its refusal can still name
+// it. Scans the outermost object's members without building anything: only a string or
+// integer value (the shapes an id can have) is parsed, and only if "method" is a member too
+// (a response is never answered with its own id). The last "id" member wins, as in the parser.
+std::optional<RequestId> top_level_request_id(std::string_view raw) {
+  std::size_t i = 0;
+  const auto skip_space = [&] {
+    while (i < raw.size() &&
+           (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r')) {
+      ++i;
+    }
+  };
+  // [i] is '"': returns the string token with its quotes and moves past it.
+  const auto string_token = [&]() -> std::optional<std::string_view> {
+    const std::size_t start = i++;
+    for (bool escaped = false; i < raw.size(); ++i) {
+      if (escaped) {
+        escaped = false;
+      } else if (raw[i] == '\\') {
+        escaped = true;
+      } else if (raw[i] == '"') {
+        ++i;
+        return raw.substr(start, i - start);
+      }
+    }
+    return std::nullopt;
+  };
+  const auto decode = [](std::string_view token) -> std::optional<json> {
+    json value = json::parse(token.begin(), token.end(), nullptr, false);
+    if (value.is_discarded()) return std::nullopt;
+    return value;
+  };
+  skip_space();
+  if (i >= raw.size() || raw[i] != '{') return std::nullopt;
+  ++i;
+  std::optional<RequestId> id;
+  bool has_method = false;
+  while (true) {
+    skip_space();
+    if (i >= raw.size() || raw[i] != '"') return std::nullopt;
+    const auto key_token = string_token();
+    if (!key_token) return std::nullopt;
+    const auto key = decode(*key_token);
+    if (!key || !key->is_string()) return std::nullopt;
+    skip_space();
+    if (i >= raw.size() || raw[i] != ':') return std::nullopt;
+    ++i;
+    skip_space();
+    if (i >= raw.size()) return std::nullopt;
+    const bool is_id = key->get_ref<const std::string&>() == "id";
+    if (*key == "method") has_method = true;
+    // Skip the value: a string, a scalar, or a nested value (strings inside it honoured).
+    const std::size_t value_start = i;
+    if (raw[i] == '"') {
+      if (!string_token()) return std::nullopt;
+    } else if (raw[i] == '{' || raw[i] == '[') {
+      int depth = 0;
+      for (bool in_string = false, escaped = false; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (in_string) {
+          if (escaped) {
+            escaped = false;
+          } else if (c == '\\') {
+            escaped = true;
+          } else if (c == '"') {
+            in_string = false;
+          }
+        } else if (c == '"') {
+          in_string = true;
+        } else if (c == '{' || c == '[') {
+          ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+          ++i;
+          break;
+        }
+      }
+      if (depth != 0) return std::nullopt;
+    } else {
+      while (i < raw.size() && raw[i] != ',' && raw[i] != '}' && raw[i] != ' ' && raw[i] != '\t' &&
+             raw[i] != '\n' && raw[i] != '\r') {
+        ++i;
+      }
+    }
+    if (is_id) {
+      // A nested id is no id, and decoding it could recurse as deep as it goes.
+      const bool nested = raw[value_start] == '{' || raw[value_start] == '[';
+      const auto value = nested ? std::nullopt : decode(raw.substr(value_start, i - value_start));
+      id = value ? id_from_json(*value) : std::nullopt;
+    }
+    skip_space();
+    if (i >= raw.size()) return std::nullopt;
+    if (raw[i] == '}') break;
+    if (raw[i] != ',') return std::nullopt;
+    ++i;
+  }
+  return has_method ? id : std::nullopt;
+}
+
 const char* type_name(const json& j) {
   return j.type_name();
 }
@@ -176,8 +274,10 @@ ParseResult message_from_json(json j) {
 ParseResult parse_message(std::string_view raw, std::size_t max_bytes) {
   if (raw.size() > max_bytes) return ParseFailure{oversize_error(max_bytes), std::nullopt, true};
   if (!nesting_within(raw, kMaxNestingDepth)) {
-    return failure(kInvalidRequest, "Invalid Request: JSON nested deeper than " +
-                                        std::to_string(kMaxNestingDepth) + " levels");
+    return failure(
+        kInvalidRequest,
+        "Invalid Request: JSON nested deeper than " + std::to_string(kMaxNestingDepth) + " levels",
+        top_level_request_id(raw));
   }
   json j;
   try {

@@ -47,22 +47,22 @@ McpSession::Impl::Impl(ServerInfo info_in, std::shared_ptr<const ToolRegistry> t
       executor(logger) {}
 
 void McpSession::Impl::send(jsonrpc::Response response) {
-  out.send(jsonrpc::to_json(std::move(response)));
+  out.send(std::move(response));
 }
 
-void McpSession::Impl::receive(std::string_view raw) {
-  if (logger->should_log(spdlog::level::trace)) logger->trace("<- {}", excerpt(raw));
-  auto parsed = jsonrpc::parse_message(raw, options.max_message_bytes);
-  if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
-    if (!failure->reply) {
-      logger->debug("dropped a malformed response: {}", failure->error.message);
-      return;
-    }
-    logger->debug("refused a message: {}", failure->error.message);
-    send(jsonrpc::make_error(failure->id, failure->error));
+void McpSession::Impl::refuse(const jsonrpc::ParseFailure& failure) {
+  if (!failure.reply) {
+    logger->debug("dropped a malformed response: {}", failure.error.message);
     return;
   }
-  auto& message = std::get<jsonrpc::Message>(parsed);
+  logger->debug("refused a message: {}", failure.error.message);
+  send(jsonrpc::make_error(failure.id, failure.error));
+}
+
+void McpSession::Impl::receive(jsonrpc::Message message) {
+  if (logger->should_log(spdlog::level::trace)) {
+    logger->trace("<- {}", excerpt(jsonrpc::dump_compact(jsonrpc::to_json(message))));
+  }
   if (auto* request = std::get_if<jsonrpc::Request>(&message)) {
     on_request(std::move(*request));
   } else if (const auto* notification = std::get_if<jsonrpc::Notification>(&message)) {
@@ -309,9 +309,8 @@ RequestContext McpSession::Impl::make_context(const std::shared_ptr<InFlight>& f
       const auto wanted = flight->modern->log_level;
       if (!wanted || lvl < *wanted) return;
       json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
-      out.send_related(
-          jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}),
-          flight->id);
+      out.send_related(jsonrpc::Notification{"notifications/message", std::move(params)},
+                       flight->id);
     };
     return ctx;
   }
@@ -322,9 +321,7 @@ RequestContext McpSession::Impl::make_context(const std::shared_ptr<InFlight>& f
   ctx.log = [this, flight](LogLevel lvl, const json& data) {
     if (!logging_open || lvl < level.load()) return;
     json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
-    out.send_related(
-        jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}),
-        flight->id);
+    out.send_related(jsonrpc::Notification{"notifications/message", std::move(params)}, flight->id);
   };
   return ctx;
 }
@@ -345,20 +342,18 @@ void McpSession::Impl::report_progress(InFlight& flight, double progress,
   json params{{"progressToken", *flight.progress_token}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty()) params["message"] = message;
-  out.send_related(
-      jsonrpc::to_json(jsonrpc::Notification{"notifications/progress", std::move(params)}),
-      flight.id);
+  out.send_related(jsonrpc::Notification{"notifications/progress", std::move(params)}, flight.id);
 }
 
 void McpSession::Impl::log(LogLevel lvl, const json& data) {
   if (!logging_open || lvl < level.load()) return;
   json params{{"level", to_string(lvl)}, {"logger", kClientLoggerName}, {"data", data}};
-  out.send(jsonrpc::to_json(jsonrpc::Notification{"notifications/message", std::move(params)}));
+  out.send(jsonrpc::Notification{"notifications/message", std::move(params)});
 }
 
 void McpSession::Impl::notify(const std::string& method, const json& params) {
   if (!logging_open || closed) return;
-  out.send(jsonrpc::to_json(jsonrpc::Notification{method, params}));
+  out.send(jsonrpc::Notification{method, params});
 }
 
 void McpSession::Impl::on_notification(const jsonrpc::Notification& notification) {
@@ -441,13 +436,34 @@ void McpSession::set_capability(const std::string& name, json value) {
   impl_->capabilities[name] = std::move(value);
 }
 
-void McpSession::receive(std::string_view raw) {
+void McpSession::receive(jsonrpc::Message message) {
   try {
-    impl_->receive(raw);
+    impl_->receive(std::move(message));
   } catch (const std::exception& e) {
     // Only an Outbound or allocation failure can get here; the reading loop must go on.
     impl_->logger->error("receive failed: {}", e.what());
   }
+}
+
+void McpSession::refuse(const jsonrpc::ParseFailure& failure) {
+  try {
+    impl_->refuse(failure);
+  } catch (const std::exception& e) {
+    impl_->logger->error("refusing a message failed: {}", e.what());
+  }
+}
+
+void McpSession::receive(std::string_view raw) {
+  auto parsed = jsonrpc::parse_message(raw, impl_->options.max_message_bytes);
+  if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
+    refuse(*failure);
+    return;
+  }
+  receive(std::get<jsonrpc::Message>(std::move(parsed)));
+}
+
+std::size_t McpSession::max_message_bytes() const {
+  return impl_->options.max_message_bytes;
 }
 
 void McpSession::log(LogLevel level, const json& data) {

@@ -1,8 +1,9 @@
 // One MCP server session (revision 2025-11-25, older revisions negotiated down) per client
 // connection: lifecycle, dispatch through an extensible method table, tools, logging, progress,
 // cancellation and requests to the client. Requests of the stateless 2026-07-28 revision are
-// served by the same table, each on its own _meta. No I/O: raw messages come in through
-// receive() and go out through the injected Outbound.
+// served by the same table, each on its own _meta. No I/O: the transport parses each message
+// and hands it in typed (receive(Message)), answering what does not parse through refuse();
+// replies go out typed through the injected Outbound.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -103,9 +104,17 @@ class McpSession {
   // Declares a capability in the initialize result, e.g. ("prompts", {{"listChanged", false}}).
   void set_capability(const std::string& name, nlohmann::json value);
 
-  // Handles one raw message. Called by the transport's reading thread; it never waits for tool
-  // work, so notifications/cancelled and ping are seen while a tool runs. Never throws.
+  // Handles one parsed message. Called by the transport's reading thread; it never waits for
+  // tool work, so notifications/cancelled and ping are seen while a tool runs. Never throws.
+  void receive(jsonrpc::Message message);
+  // Answers a message the transport could not parse with its error (id null unless the failure
+  // carries one); a malformed response is only logged. Never throws.
+  void refuse(const jsonrpc::ParseFailure& failure);
+  // Parses one raw message (up to max_message_bytes()) and does one of the two above: for
+  // in-process clients (tests, fuzzers) that have no transport to parse for them.
   void receive(std::string_view raw);
+  // SessionOptions::max_message_bytes: the limit a transport parses with.
+  std::size_t max_message_bytes() const;
   // Sends notifications/message when initialize has been answered and `level` is at or above the
   // client's level. Any thread.
   void log(LogLevel level, const nlohmann::json& data);

@@ -1,7 +1,7 @@
-// The only way a session talks to its client: the transport implements it.
+// The only way a session talks to its client: the transport implements it. Messages arrive typed
+// (request, notification or response), so a transport routes and frames them by their kind
+// without reading its own output back; it serializes each one once, on the way to the wire.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include "server/protocol/jsonrpc.h"
 
@@ -13,13 +13,13 @@ class Outbound {
   // One complete JSON-RPC message. Called concurrently from the reading thread and the session's
   // worker: implementations serialize their writes. Must not throw; a transport that can no
   // longer write drops the message (and logs it).
-  virtual void send(const nlohmann::json& message) = 0;
+  virtual void send(jsonrpc::Message message) = 0;
   // A message that belongs to the client request `related` (its progress, its log lines, a
   // request the server makes while serving it). Streamable HTTP puts it on that request's
   // stream; a transport with one channel just sends it.
-  virtual void send_related(const nlohmann::json& message, const jsonrpc::RequestId& related) {
+  virtual void send_related(jsonrpc::Message message, const jsonrpc::RequestId& related) {
     (void)related;
-    send(message);
+    send(std::move(message));
   }
   // Closes the connection carrying `related`'s stream without ending the stream (see
   // ToolContext::break_stream). Only Streamable HTTP has such a connection.

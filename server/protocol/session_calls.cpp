@@ -97,7 +97,7 @@ ClientReply McpSession::Impl::request_client(const std::shared_ptr<InFlight>& fl
     id = std::string("evo-") + std::to_string(++next_call_id);
     pending_calls.emplace(id, call);
   }
-  out.send_related(jsonrpc::to_json(jsonrpc::Request{id, method, params}), flight->id);
+  out.send_related(jsonrpc::Request{id, method, params}, flight->id);
 
   const auto deadline = Clock::now() + options.client_request_timeout;
   ClientReply reply;
@@ -132,9 +132,9 @@ ClientReply McpSession::Impl::request_client(const std::shared_ptr<InFlight>& fl
   }
   if (!answered && !closed) {
     // Tell the client to stop working on it: its answer would be ignored.
-    out.send_related(jsonrpc::to_json(jsonrpc::Notification{
-                         "notifications/cancelled",
-                         json{{"requestId", jsonrpc::id_to_json(id)}, {"reason", reply.error}}}),
+    out.send_related(jsonrpc::Notification{"notifications/cancelled",
+                                           json{{"requestId", jsonrpc::id_to_json(id)},
+                                                {"reason", reply.error}}},
                      flight->id);
   }
   return reply;

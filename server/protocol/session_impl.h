@@ -58,15 +58,16 @@ struct McpSession::Impl {
        std::shared_ptr<spdlog::logger> logger, SessionOptions options);
 
   // Dispatcher (mcp_session.cpp).
-  void receive(std::string_view raw);
+  void receive(jsonrpc::Message message);
+  // Answers (or, for a malformed response, only logs) a message that did not parse.
+  void refuse(const jsonrpc::ParseFailure& failure);
   void on_request(jsonrpc::Request request);
   // Accepts a request into the in-flight table and runs it (on the reader or the worker).
   void dispatch(jsonrpc::Request request, const MethodEntry& entry,
                 std::optional<modern::RequestMeta> modern_meta);
   // True when `request` may run inline on the calling thread (see inline_tool_calls).
   bool runs_inline(const std::string& method, const nlohmann::json& params,
-                   const MethodEntry& entry,
-                   const std::optional<modern::RequestMeta>& modern_meta);
+                   const MethodEntry& entry, const std::optional<modern::RequestMeta>& modern_meta);
   // Waits until no inline tool call is running (but the caller's own, when it is one).
   void wait_inline_idle();
   void on_notification(const jsonrpc::Notification& notification);

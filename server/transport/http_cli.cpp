@@ -67,6 +67,32 @@ void add_http_options(CLI::App& serve, HttpCli& cli) {
       ->check(CLI::Range(1, 3600));
   serve
       .add_option_function<int>(
+          "--request-timeout", [&o](int s) { o.request_timeout = std::chrono::seconds(s); },
+          "Seconds a request may take from its first byte to its last, headers and body "
+          "(408 after; default 60)")
+      ->check(CLI::Range(1, 86400));
+  serve
+      .add_option("--max-header-count", o.max_header_count, "Header fields per request (431 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+  serve
+      .add_option("--max-header-bytes", o.max_header_bytes,
+                  "Bytes of header fields per request (431 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{256}, std::size_t{16} << 20));
+  serve
+      .add_option("--max-connections", o.max_connections,
+                  "HTTP connections open at once (at the limit the one waiting longest for a "
+                  "complete request is closed)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  serve
+      .add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                  "HTTP connections open at once from one client address (likewise)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  serve
+      .add_option_function<int>(
           "--write-timeout", [&o](int s) { o.write_timeout = std::chrono::seconds(s); },
           "Seconds to wait on a slow reader (default 30)")
       ->check(CLI::Range(1, 3600));
@@ -76,7 +102,7 @@ void add_http_options(CLI::App& serve, HttpCli& cli) {
   serve
       .add_option("--max-in-flight", o.max_in_flight,
                   "HTTP requests and SSE streams in progress at once (503 for one more; default "
-                  "0: the thread count, 2 x max sessions + 8, minus 8)")
+                  "0: the request worker count, 2 x max sessions + 8, minus 8)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
   serve
       .add_option_function<int>(

@@ -6,18 +6,8 @@
 namespace evo::server::http {
 namespace {
 
-using nlohmann::json;
-
 // Finished streams kept for a late Last-Event-ID, per session.
 constexpr std::size_t kKeptFinishedStreams = 32;
-
-std::optional<jsonrpc::RequestId> response_id(const json& message) {
-  if (!message.is_object() || (!message.contains("result") && !message.contains("error"))) {
-    return std::nullopt;
-  }
-  const auto id = message.find("id");
-  return id != message.end() ? jsonrpc::id_from_json(*id) : std::nullopt;
-}
 
 }  // namespace
 
@@ -39,12 +29,12 @@ HttpSession::~HttpSession() {
   close();
 }
 
-void HttpSession::send(const json& message) {
-  route(message, nullptr);
+void HttpSession::send(jsonrpc::Message message) {
+  route(std::move(message), nullptr);
 }
 
-void HttpSession::send_related(const json& message, const jsonrpc::RequestId& related) {
-  route(message, &related);
+void HttpSession::send_related(jsonrpc::Message message, const jsonrpc::RequestId& related) {
+  route(std::move(message), &related);
 }
 
 void HttpSession::break_stream(const jsonrpc::RequestId& related) {
@@ -69,13 +59,16 @@ void HttpSession::end_related(const jsonrpc::RequestId& related) {
   if (stream) stream->end();
 }
 
-void HttpSession::route(const json& message, const jsonrpc::RequestId* related) {
-  std::string data = jsonrpc::dump_compact(message);
+void HttpSession::route(jsonrpc::Message message, const jsonrpc::RequestId* related) {
+  auto kind = MessageKind::of(message);
+  std::optional<jsonrpc::RequestId> response_id;
+  if (const auto* response = std::get_if<jsonrpc::Response>(&message)) response_id = response->id;
+  std::string data = jsonrpc::dump_compact(jsonrpc::to_json(std::move(message)));
   std::shared_ptr<EventStream> target;
   bool last = false;
   {
     const std::lock_guard lock(mu_);
-    if (const auto id = response_id(message)) {
+    if (const auto& id = response_id) {
       if (const auto it = live_.find(*id); it != live_.end()) {
         target = it->second;
         live_.erase(it);
@@ -95,7 +88,7 @@ void HttpSession::route(const json& message, const jsonrpc::RequestId* related) 
       finished_.pop_front();
     }
   }
-  target->push(std::move(data), last);
+  target->push(std::move(data), last, std::move(kind));
 }
 
 std::shared_ptr<EventStream> HttpSession::make_stream_locked() {

@@ -34,8 +34,8 @@ class HttpSession final : public Outbound {
   const std::string& id() const { return id_; }
   McpSession& mcp() { return *mcp_; }
 
-  void send(const nlohmann::json& message) override;
-  void send_related(const nlohmann::json& message, const jsonrpc::RequestId& related) override;
+  void send(jsonrpc::Message message) override;
+  void send_related(jsonrpc::Message message, const jsonrpc::RequestId& related) override;
   void break_stream(const jsonrpc::RequestId& related) override;
   void end_related(const jsonrpc::RequestId& related) override;
 
@@ -59,7 +59,9 @@ class HttpSession final : public Outbound {
   bool closed() const;
 
  private:
-  void route(const nlohmann::json& message, const jsonrpc::RequestId* related);
+  // A response goes to its request's stream and ends it; anything else to the stream of
+  // `related` while that request is live, else to the standalone stream.
+  void route(jsonrpc::Message message, const jsonrpc::RequestId* related);
   std::shared_ptr<EventStream> make_stream_locked();
 
   const std::string id_;

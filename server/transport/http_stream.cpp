@@ -6,14 +6,25 @@
 
 namespace evo::server::http {
 
+MessageKind MessageKind::of(const jsonrpc::Message& message) {
+  const auto* response = std::get_if<jsonrpc::Response>(&message);
+  if (response == nullptr) return {};
+  MessageKind kind;
+  kind.response = true;
+  if (const auto* error = std::get_if<jsonrpc::Error>(&response->outcome)) {
+    kind.error_code = error->code;
+  }
+  return kind;
+}
+
 EventStream::EventStream(std::string id, std::size_t max_events)
     : id_(std::move(id)), max_events_(max_events == 0 ? 1 : max_events) {}
 
-void EventStream::push(std::string data, bool last) {
+void EventStream::push(std::string data, bool last, MessageKind kind) {
   {
     const std::lock_guard lock(mu_);
     if (ended_) return;
-    events_.push_back(SseEvent{next_seq_++, std::move(data)});
+    events_.push_back(SseEvent{next_seq_++, std::move(data), std::move(kind)});
     while (events_.size() > max_events_) events_.pop_front();
     ended_ = last;
   }
@@ -59,7 +70,7 @@ std::optional<EventStream::First> EventStream::wait_first(std::chrono::milliseco
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, timeout, [&] { return ended_ || break_ || !events_.empty(); });
   if (events_.empty() || break_) return std::nullopt;
-  return First{events_.front().data, ended_ && events_.size() == 1};
+  return First{events_.front().data, ended_ && events_.size() == 1, events_.front().kind};
 }
 
 bool EventStream::attach() {

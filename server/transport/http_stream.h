@@ -1,6 +1,6 @@
 // One SSE stream of Streamable HTTP (internal to evo::transport): the events a session sends on
 // it, kept in a bounded buffer so a client that lost its connection can resume with
-// Last-Event-ID. No httplib here.
+// Last-Event-ID. No HTTP framing here.
 #pragma once
 
 #include <chrono>
@@ -13,11 +13,22 @@
 #include <string>
 #include <vector>
 
+#include "server/protocol/jsonrpc.h"
+
 namespace evo::server::http {
+
+// What an event's message is, kept from the typed message when it was pushed, so that an HTTP
+// status is picked from it without parsing the data back.
+struct MessageKind {
+  bool response = false;          // a response (a result or an error)
+  std::optional<int> error_code;  // set for an error response
+  static MessageKind of(const jsonrpc::Message& message);
+};
 
 struct SseEvent {
   std::uint64_t seq = 0;  // 1, 2, ... within its stream
   std::string data;       // one compact JSON-RPC message
+  MessageKind kind;
 };
 
 class EventStream {
@@ -32,7 +43,7 @@ class EventStream {
 
   // Appends one message (dropped once the stream has ended). `last` ends the stream after it:
   // the response to the stream's request.
-  void push(std::string data, bool last = false);
+  void push(std::string data, bool last = false, MessageKind kind = {});
   // Ends the stream without a last message (session closed): readers finish what is buffered.
   void end();
   // Asks the connection reading the stream to close (the stream goes on; the client resumes).
@@ -52,6 +63,7 @@ class EventStream {
   struct First {
     std::string data;
     bool only = false;
+    MessageKind kind;
   };
   std::optional<First> wait_first(std::chrono::milliseconds timeout);
 

@@ -1,7 +1,9 @@
 // MCP's Streamable HTTP transport on one endpoint, /mcp: 2025-11-25 sessions (Mcp-Session-Id,
 // SSE with resumable event ids, GET and DELETE) and stateless 2026-07-28 requests side by side.
-// Host, Origin and an optional bearer token are checked on every request. httplib stays in the
-// .cpp.
+// Host, Origin and an optional bearer token are checked on every request. The parts, each in
+// its own file: the asio front end that reads requests within their limits and deadlines
+// (http_listener), the router of MCP's rules (http_router), the session table
+// (http_session_table) and the SSE writer (http_sse_writer). No asio in this header.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -33,16 +35,25 @@ struct HttpOptions {
   std::vector<std::string> allowed_origins;
   // When not empty, every request needs "Authorization: Bearer <token>" (401 otherwise).
   std::string auth_token;
-  // Limits; a request over one gets a clear HTTP error.
-  // A body over max_body_bytes: 413.
+  // Limits; a request over one gets a clear HTTP error, and what is over a limit is not read.
+  // A body over max_body_bytes, with Content-Length or chunked: 413.
   std::size_t max_body_bytes = std::size_t{4} << 20;
-  // The longest wait for the next bytes of a request (cpp-httplib's per-read timeout: a client
-  // that keeps trickling bytes is not cut off). Headers or a Content-Length body that stall
-  // past it: 408, with a body that names the read timeout (the same answer when the connection
-  // closes mid-request, or a header line is over 8192 bytes). A request line that stalls: the
-  // connection is closed without a response. Any other request the library cannot read: 400.
+  // More header fields than this, or more header bytes (request line excluded): 431.
+  std::size_t max_header_count = 100;
+  std::size_t max_header_bytes = 64 * 1024;
+  // The longest wait for the next bytes of a request in progress. Headers or a body that stall
+  // past it: 408, with a body naming the read timeout (and, for a body, how much of it came). A
+  // request line that stalls, or an idle connection: closed without a response.
   std::chrono::seconds read_timeout{30};
+  // The longest time from a request's first byte to its last, so a client that trickles bytes
+  // cannot hold a connection forever: 408.
+  std::chrono::seconds request_timeout{60};
   std::chrono::seconds write_timeout{30};
+  // Connections open at once, in all and from one client address. At a limit the connection
+  // that has waited longest for a complete request (idle keep-alive, or still sending one) is
+  // closed to make room; one that is being answered is never closed for it.
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_ip = 256;
   // Sessions open at once, initializes in progress included; one more initialize: 503.
   std::size_t max_sessions = 64;
   // A session with no request and no open stream for this long is ended.
@@ -54,11 +65,13 @@ struct HttpOptions {
   std::chrono::milliseconds json_reply_wait{1000};
   // An SSE comment this often keeps idle streams open and finds clients that went away.
   std::chrono::seconds keepalive{15};
-  // HTTP worker threads (each open connection holds one); 0: 2 * max_sessions + 8.
+  // Request workers: each complete request holds one until it is answered, and each open SSE
+  // stream until it ends. Connections still sending a request hold none. 0: 2 * max_sessions
+  // + 8.
   std::size_t threads = 0;
   // Requests (POSTed JSON-RPC requests, plain-JSON or SSE replies alike) and GET streams in
   // progress at once; one more gets 503 with Retry-After at once instead of waiting for a free
-  // thread. 0: threads minus min(8, threads / 2), so threads stay free to answer.
+  // worker. 0: threads minus min(8, threads / 2), so workers stay free to answer.
   std::size_t max_in_flight = 0;
 };
 

@@ -127,8 +127,8 @@ struct StdioTransport::Impl {
         pending.clear();
         pending.shrink_to_fit();
         logger->warn("stdio: refused a line longer than {} bytes", options.max_line_bytes);
-        send_json(jsonrpc::to_json(
-            jsonrpc::make_error(std::nullopt, jsonrpc::oversize_error(options.max_line_bytes))));
+        send_message(
+            jsonrpc::make_error(std::nullopt, jsonrpc::oversize_error(options.max_line_bytes)));
         if (newline == std::string_view::npos) {
           discarding = true;
           return;
@@ -147,7 +147,13 @@ struct StdioTransport::Impl {
     pending.clear();
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (blank(line)) return;
-    session->receive(line);
+    // Parsed here, once: the session gets the typed message (or the failure to answer).
+    auto parsed = jsonrpc::parse_message(line, session->max_message_bytes());
+    if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
+      session->refuse(*failure);
+      return;
+    }
+    session->receive(std::get<jsonrpc::Message>(std::move(parsed)));
   }
 
   void stop(int code) {
@@ -162,8 +168,8 @@ struct StdioTransport::Impl {
     return write_failed;
   }
 
-  void send_json(const nlohmann::json& message) {
-    std::string line = jsonrpc::dump_compact(message);
+  void send_message(jsonrpc::Message message) {
+    std::string line = jsonrpc::dump_compact(jsonrpc::to_json(std::move(message)));
     line.push_back('\n');
     asio::error_code ec;
     bool first_failure = false;
@@ -246,8 +252,8 @@ int StdioTransport::run(McpSession& session) {
   return failed ? 1 : impl.exit_code;
 }
 
-void StdioTransport::send(const nlohmann::json& message) {
-  impl_->send_json(message);
+void StdioTransport::send(jsonrpc::Message message) {
+  impl_->send_message(std::move(message));
 }
 
 int serve_stdio(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,

@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "server/protocol/jsonrpc.h"
 #include "server/protocol/mcp_session.h"
@@ -39,15 +38,16 @@ class StdioTransport final : public Outbound {
   StdioTransport& operator=(const StdioTransport&) = delete;
   ~StdioTransport() override;
 
-  // Reads lines until EOF (or a handled signal, or a failed write), passing each to
-  // session.receive(); then calls session.close(), so queued requests finish and their replies
-  // are written before it returns. Returns 0 after EOF or a signal, 1 after an I/O error.
-  // Call once, on the thread that should do the reading.
+  // Reads lines until EOF (or a handled signal, or a failed write), parsing each and passing
+  // the message to session.receive() (a line that does not parse to session.refuse()); then calls
+  // session.close(), so queued requests finish and their replies are written before it returns.
+  // Returns 0 after EOF or a signal, 1 after an I/O error. Call once, on the thread that should do
+  // the reading.
   int run(McpSession& session);
 
   // Writes `message` compactly plus '\n', under a mutex, from any thread. Invalid UTF-8 is
   // replaced, never thrown on. After a failed write, messages are dropped.
-  void send(const nlohmann::json& message) override;
+  void send(jsonrpc::Message message) override;
 
  private:
   struct Impl;

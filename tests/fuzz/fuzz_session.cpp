@@ -20,8 +20,9 @@ using nlohmann::json;
 // Every message the session sends must be valid JSON-RPC that survives a round trip.
 class CheckingOutbound final : public evo::server::Outbound {
  public:
-  void send(const json& message) override {
-    const auto line = evo::server::jsonrpc::dump_compact(message);
+  void send(evo::server::jsonrpc::Message message) override {
+    const auto line =
+        evo::server::jsonrpc::dump_compact(evo::server::jsonrpc::to_json(std::move(message)));
     const auto back = json::parse(line, nullptr, false);
     if (back.is_discarded() || !back.is_object() || back.value("jsonrpc", "") != "2.0") {
       std::abort();

@@ -1,11 +1,13 @@
 // The Streamable HTTP pieces that need no server: Host/Origin checks, Accept parsing, the bearer
-// token, session ids, header decoding, the resumable SSE event buffer, and a session's streams.
+// token, session ids, header decoding, the resumable SSE event buffer, a session's streams and
+// message kinds, and the HTTP/1.1 request parser's framing and limits.
 #include <doctest/doctest.h>
 #include <spdlog/sinks/null_sink.h>
 
 #include <set>
 #include <thread>
 
+#include "server/transport/http_message.h"
 #include "server/transport/http_security.h"
 #include "server/transport/http_session.h"
 #include "server/transport/http_stream.h"
@@ -160,6 +162,173 @@ TEST_SUITE("http.session") {
     CHECK(session.closed());
     CHECK(session.open_request_stream(jsonrpc::RequestId{std::int64_t{2}}) == nullptr);
     CHECK(session.standalone() == nullptr);  // a GET on it gets 404, not a stream that never ends
+  }
+
+  TEST_CASE("a reply reaches its request's stream with its kind, read from the typed message") {
+    auto logger =
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    auto tools = ToolRegistry::create({});
+    REQUIRE(tools);
+    HttpSession session("s", ServerInfo{}, tools.value(), logger, SessionOptions{}, 16, nullptr);
+    const jsonrpc::RequestId one{std::int64_t{1}};
+    const jsonrpc::RequestId two{std::string("two")};
+    auto first = session.open_request_stream(one);
+    auto second = session.open_request_stream(two);
+    REQUIRE(first);
+    REQUIRE(second);
+    session.send_related(jsonrpc::Notification{"notifications/progress", nlohmann::json::object()},
+                         one);
+    session.send(jsonrpc::make_error(one, jsonrpc::kMethodNotFound, "no"));
+    session.send(jsonrpc::make_result(two, nlohmann::json::object()));
+    const auto a = first->wait(0, std::chrono::milliseconds(0));
+    REQUIRE(a.events.size() == 2);
+    CHECK(a.ended);
+    CHECK_FALSE(a.events[0].kind.response);
+    CHECK(a.events[1].kind.response);
+    CHECK(a.events[1].kind.error_code == jsonrpc::kMethodNotFound);
+    const auto b = second->wait_first(std::chrono::milliseconds(0));
+    REQUIRE(b);
+    CHECK(b->only);
+    CHECK(b->kind.response);
+    CHECK_FALSE(b->kind.error_code);
+    CHECK(b->data == R"({"id":"two","jsonrpc":"2.0","result":{}})");
+    session.close();
+  }
+}
+
+TEST_SUITE("http.parser") {
+  ParseLimits small_limits() {
+    ParseLimits limits;
+    limits.max_request_line = 64;
+    limits.max_header_count = 4;
+    limits.max_header_bytes = 200;
+    limits.max_body_bytes = 100;
+    return limits;
+  }
+
+  // Feeds `raw` one byte at a time (the worst split), returning what was used.
+  std::size_t feed_bytewise(RequestParser & p, std::string_view raw) {
+    std::size_t used = 0;
+    while (used < raw.size() && !p.done() && !p.failed()) used += p.feed(raw.substr(used, 1));
+    return used;
+  }
+
+  TEST_CASE("a Content-Length request, split anywhere, then a pipelined one") {
+    const std::string one =
+        "POST /mcp?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX-Y:  v w \r\n\r\nhello";
+    const std::string two = "GET /mcp HTTP/1.1\r\nHost: a\r\n\r\n";
+    RequestParser p(small_limits());
+    CHECK(feed_bytewise(p, one + two) == one.size());
+    REQUIRE(p.done());
+    const Request r = p.take();
+    CHECK(r.method == "POST");
+    CHECK(r.path == "/mcp");
+    CHECK(r.target == "/mcp?x=1");
+    CHECK(r.body == "hello");
+    CHECK(r.get_header_value("x-y") == "v w");
+    CHECK(r.keep_alive());
+    CHECK(p.feed(two) == two.size());
+    REQUIRE(p.done());
+    CHECK(p.take().method == "GET");
+  }
+
+  TEST_CASE("chunked bodies are de-chunked and held to the body limit before they are read") {
+    RequestParser ok(small_limits());
+    const std::string chunked =
+        "POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n";
+    CHECK(feed_bytewise(ok, chunked) == chunked.size());
+    REQUIRE(ok.done());
+    CHECK(ok.take().body == "hello world");
+
+    // 60 + 60 bytes: the second chunk's size line is refused before its data.
+    RequestParser big(small_limits());
+    const std::string head = "POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string body = "3c\r\n" + std::string(60, 'a') + "\r\n3c\r\n";
+    CHECK(big.feed(head + body) == head.size() + body.size());
+    REQUIRE(big.failed());
+    CHECK(big.error_status() == 413);
+    CHECK(big.error_message() == "Payload Too Large: the body limit is 100 bytes");
+    CHECK(big.body_received() == 0);  // the memory is given back
+
+    // A chunk size too large for 64 bits is over the limit too, not a wrap-around.
+    RequestParser huge(small_limits());
+    huge.feed(head + "fffffffffffffffffffff\r\n");
+    CHECK(huge.error_status() == 413);
+
+    RequestParser length(small_limits());
+    length.feed("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n");
+    CHECK(length.error_status() == 413);
+  }
+
+  TEST_CASE("header count and header bytes: 431; a long request line: 414") {
+    RequestParser count(small_limits());
+    count.feed("GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\ne: 5\r\n");
+    CHECK(count.error_status() == 431);
+    CHECK(count.error_message().find("more than 4 header fields") != std::string::npos);
+
+    RequestParser bytes(small_limits());
+    const std::string line = "GET / HTTP/1.1\r\nx: " + std::string(300, 'v');
+    // Refused while the line is still coming: it is never buffered whole.
+    CHECK(bytes.feed(line) == line.size());
+    CHECK(bytes.error_status() == 431);
+    CHECK(bytes.error_message().find("over 200 bytes") != std::string::npos);
+
+    // Trailers count against the same limits.
+    RequestParser trailers(small_limits());
+    trailers.feed(
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nt1: 1\r\nt2: 2\r\nt3: 3\r\n"
+        "t4: 4\r\n");
+    CHECK(trailers.error_status() == 431);
+
+    RequestParser uri(small_limits());
+    uri.feed("GET /" + std::string(100, 'u'));
+    CHECK(uri.error_status() == 414);
+  }
+
+  TEST_CASE("ambiguous or malformed framing: 400, 501, 505") {
+    const auto status_of = [](const std::string& raw) {
+      RequestParser p(small_limits());
+      p.feed(raw);
+      return p.failed() ? p.error_status() : (p.done() ? 0 : -1);
+    };
+    CHECK(status_of("NONSENSE\r\n") == 400);
+    CHECK(status_of("GET / HTTP/2.0\r\n") == 505);
+    CHECK(status_of("GET / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n") ==
+          400);
+    CHECK(status_of("GET / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n") == 400);
+    CHECK(status_of("GET / HTTP/1.1\r\nContent-Length: -3\r\n\r\n") == 400);
+    CHECK(status_of("GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") == 501);
+    CHECK(status_of("GET / HTTP/1.1\r\nA b: c\r\n\r\n") == 400);
+    CHECK(status_of("GET / HTTP/1.1\r\na: b\r\n folded\r\n\r\n") == 400);
+    CHECK(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") == 400);
+    CHECK(status_of("\r\nGET / HTTP/1.0\r\n\r\n") == 0);
+  }
+
+  TEST_CASE("keep-alive by version and Connection tokens; response heads") {
+    Request r;
+    r.version = "HTTP/1.1";
+    CHECK(r.keep_alive());
+    r.headers = {{"Connection", "Upgrade, close"}};
+    CHECK_FALSE(r.keep_alive());
+    r.version = "HTTP/1.0";
+    r.headers = {};
+    CHECK_FALSE(r.keep_alive());
+    r.headers = {{"connection", "Keep-Alive"}};
+    CHECK(r.keep_alive());
+
+    Response res;
+    res.status = 413;
+    res.set_content("{}", "application/json");
+    res.set_header("Retry-After", "1");
+    CHECK(format_head(res, false, 5, false) ==
+          "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+          "Content-Length: 2\r\nConnection: close\r\nRetry-After: 1\r\n\r\n");
+    res.set_chunked_content_provider(
+        "text/event-stream", [](ResponseSink&) { return false; }, [](bool) {});
+    CHECK(format_head(res, true, 5, true)
+              .find("Transfer-Encoding: chunked\r\nKeep-Alive: "
+                    "timeout=5\r\n") != std::string::npos);
   }
 }
 

@@ -106,6 +106,30 @@ TEST_SUITE("jsonrpc") {
                                     std::string(500, '[') + "\"}}";
       CHECK(std::holds_alternative<Request>(expect_message(in_string)));
     }
+    SUBCASE("over-nested input keeps an id readable at the top level") {
+      const std::string nest = std::string(200, '[') + std::string(200, ']');
+      auto f = expect_failure(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"a":)" +
+                              nest + "}}");
+      CHECK(f.error.message.find("nested") != std::string::npos);
+      REQUIRE(f.id);
+      CHECK(std::get<std::int64_t>(*f.id) == 7);
+      // After the deep member, a string id with escapes and brackets in it.
+      f = expect_failure(R"({"jsonrpc":"2.0","method":"x","params":)" + nest +
+                         R"(, "id" : "a\"[{b"})");
+      REQUIRE(f.id);
+      CHECK(std::get<std::string>(*f.id) == "a\"[{b");
+      // A nested "id" deep inside params is not the message's id.
+      f = expect_failure(R"({"jsonrpc":"2.0","method":"x","params":{"id":3,"d":)" + nest + "}}");
+      CHECK_FALSE(f.id);
+      // No method: a response, never answered with its own id.
+      f = expect_failure(R"({"jsonrpc":"2.0","id":4,"result":)" + nest + "}");
+      CHECK_FALSE(f.id);
+      // Ids that are no ids stay unreadable; so does a broken envelope.
+      f = expect_failure(R"({"jsonrpc":"2.0","id":1.5,"method":"x","params":)" + nest + "}");
+      CHECK_FALSE(f.id);
+      f = expect_failure(R"({"jsonrpc":"2.0","id":5,"method":"x","params":)" + nest);
+      CHECK_FALSE(f.id);
+    }
   }
 
   TEST_CASE("ids: integers and strings, echoed exactly") {

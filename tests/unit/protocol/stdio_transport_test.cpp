@@ -148,6 +148,25 @@ TEST_SUITE("transport.stdio") {
     CHECK(json::parse(r.lines[1]).at("id") == 2);
   }
 
+  TEST_CASE("a line nested past the depth limit is refused with its top-level id") {
+    // issue 16: the refusal used to carry "id": null although the id was readable.
+    const std::string deep = R"({"jsonrpc":"2.0","id":"deep-1","method":"tools/call","params":)" +
+                             std::string(300, '[') + std::string(300, ']') + "}\n";
+    const auto r = run_with_input(handshake_lines() + deep +
+                                  R"({"jsonrpc":"2.0","id":2,"method":"ping"})"
+                                  "\n");
+    CHECK(r.exit_code == 0);
+    const json refused = find_reply(r.lines, "deep-1");
+    CHECK(refused.at("error").at("code") == jsonrpc::kInvalidRequest);
+    CHECK(refused.at("error").at("message").get<std::string>().find("nested deeper than 128") !=
+          std::string::npos);
+    CHECK(find_reply(r.lines, 2).at("result") == json::object());
+    for (const auto& line : r.lines) {
+      const json m = json::parse(line);
+      if (m.contains("id")) CHECK_FALSE(m.at("id").is_null());
+    }
+  }
+
   TEST_CASE("CRLF, blank lines, bad bytes and a last line without newline") {
     const auto r = run_with_input("\r\n   \n" + handshake_lines() +
                                   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n"

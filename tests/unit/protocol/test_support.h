@@ -32,9 +32,9 @@ inline std::shared_ptr<spdlog::logger> quiet_logger() {
 
 class FakeOutbound final : public Outbound {
  public:
-  void send(const json& message) override {
+  void send(jsonrpc::Message message) override {
     // What a transport would put on the wire must survive a round trip.
-    const auto line = jsonrpc::dump_compact(message);
+    const auto line = jsonrpc::dump_compact(jsonrpc::to_json(std::move(message)));
     const std::lock_guard lock(mu_);
     sent_.push_back(json::parse(line));
     cv_.notify_all();
