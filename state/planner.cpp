@@ -379,7 +379,15 @@ GenerationPlanned plan_adaptive(const State& s) {
   const std::vector<int> counts = selection::split_slots(inputs, slots, s.generation);
   const double heat = selection::stagnation_heat(s.gens_without_improvement,
                                                  selection::restart_after(s.config.pop_size));
-  const auto weights = selection::operator_weights(recent_stats(s), heat);
+  auto weights = selection::operator_weights(recent_stats(s), heat);
+  // A rate the user set to its extreme turns the operator off: structural_rate 0 means no
+  // structural variants, mutation_rate 1 no crossovers, mutation_rate 0 no mutations.
+  if (s.config.structural_rate <= 0.0)
+    weights[selection::operator_index(Operation::kStructural)] = 0.0;
+  if (s.config.mutation_rate >= 1.0)
+    weights[selection::operator_index(Operation::kCrossover)] = 0.0;
+  if (s.config.mutation_rate <= 0.0) weights[selection::operator_index(Operation::kMutate)] = 0.0;
+  if (weights[0] + weights[1] + weights[2] <= 0.0) weights[0] = 1.0;
   const double explore = selection::explore_probability(heat);
 
   std::map<std::string, int> counters;

@@ -340,6 +340,21 @@ TEST_SUITE("state.strategy") {
     CHECK(config_to_json(a).at("strategy") == "adaptive");
   }
 
+  TEST_CASE("adaptive: structural_rate 0 turns structural variants off") {
+    Driver d;
+    auto cfg = strategy_config(Strategy::kAdaptive);
+    cfg.pop_size = 12;
+    cfg.structural_rate = 0.0;
+    d.init(cfg);
+    d.seed();
+    d.ok(BeginGenerationCmd{d.now});
+    for (int gen = 0; gen < 6; ++gen) {  // stagnating: the heat would favour structural
+      for (const Individual* ind : batch(d)) CHECK(ind->operation != Operation::kStructural);
+      evaluate_all(d, [](const Individual&) { return std::vector<double>{50.0}; });
+      next_generation(d);
+    }
+  }
+
   TEST_CASE("parallel_workers below one is refused, naming the field") {
     Driver d;
     auto cfg = make_config();
