@@ -107,7 +107,7 @@ int restart_after(int pop_size) {
 }
 
 double explore_probability(double heat) {
-  return 0.1 + 0.5 * std::clamp(heat, 0.0, 1.0);
+  return 0.6 * std::clamp(heat, 0.0, 1.0);
 }
 
 int default_pop_size(int max_fe, int parallel_workers) {

@@ -178,7 +178,7 @@ double stagnation_heat(int gens_without_improvement, int restart_after);
 int restart_after(int pop_size);
 
 // Probability that a slot's parent is drawn from the population (binary tournament) rather
-// than the current best combined individual: 0.1 when improving, up to 0.6 at full heat.
+// than the current best combined individual: 0 while improving, up to 0.6 at full heat.
 double explore_probability(double heat);
 
 // The default pop_size for a budget and a declared parallelism: enough variants per
