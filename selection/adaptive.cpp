@@ -103,7 +103,7 @@ double stagnation_heat(int gens_without_improvement, int restart_after_gens) {
 }
 
 int restart_after(int pop_size) {
-  return std::max(2, 12 / std::max(1, pop_size));
+  return std::max(4, 48 / std::max(1, pop_size));
 }
 
 double explore_probability(double heat) {

@@ -173,7 +173,7 @@ std::vector<int> split_slots(const std::vector<TargetPlanInput>& targets, int sl
 double stagnation_heat(int gens_without_improvement, int restart_after);
 
 // Generations without improvement after which the adaptive strategy restarts its search
-// around the archive (explores at full heat): max(2, 12 / pop_size), so a wide batch, which
+// around the archive (explores at full heat): max(4, 48 / pop_size), so a wide batch, which
 // samples more per generation, gives up on a basin sooner in generations.
 int restart_after(int pop_size);
 
