@@ -4,6 +4,7 @@
 // the same inputs and RNG state give the same output on every platform.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -137,5 +138,53 @@ double next_temperature(double temperature, int stagnation, bool frozen);
 
 // Boost: min(3, t + 1).
 double boosted_temperature(double temperature);
+
+// --- The adaptive strategy's pure rules (selection/README.md) --------------------------------
+
+// The operators a target slot can get, in this order everywhere below.
+inline constexpr std::size_t kOperatorCount = 3;  // mutate, crossover, structural
+Operation operator_at(std::size_t index);
+std::size_t operator_index(Operation op);  // synergy has none: returns kOperatorCount
+
+// What recent evaluations say about each operator: tries and wins (a child strictly better
+// than its first parent), indexed by operator_index.
+struct OperatorStats {
+  std::array<int, kOperatorCount> tries{};
+  std::array<int, kOperatorCount> wins{};
+};
+
+// Operator weights from credit: each operator's Laplace-smoothed win rate (wins+1)/(tries+2),
+// normalized, with a floor of 0.1 each so no operator is starved of the trials that would
+// rehabilitate it. `heat` in [0, 1] (stagnation) moves up to half of the mass onto structural
+// operations: the temperature increase of a stagnating run. Sums to 1.
+std::array<double, kOperatorCount> operator_weights(const OperatorStats& stats, double heat);
+
+// An index drawn with probability proportional to weights (all >= 0, sum > 0).
+std::size_t draw_weighted(const std::array<double, kOperatorCount>& weights, Rng& rng);
+
+// Exactly `slots` slots over the active targets in proportion to their temperatures, by
+// largest remainder (all-zero temperatures count as equal). Remainder ties go to the target
+// at or after position generation % n_active, so equal targets take turns when slots < targets.
+// Returns one count per input target (0 for inactive ones).
+std::vector<int> split_slots(const std::vector<TargetPlanInput>& targets, int slots,
+                             int generation);
+
+// Stagnation heat: 0 while the run improves, 1 after `restart_after` generations without.
+double stagnation_heat(int gens_without_improvement, int restart_after);
+
+// Generations without improvement after which the adaptive strategy restarts its search
+// around the archive (explores at full heat): max(4, 48 / pop_size), so a wide batch, which
+// samples more per generation, gives up on a basin sooner in generations.
+int restart_after(int pop_size);
+
+// Probability that a slot's parent is drawn from the population (binary tournament) rather
+// than the current best combined individual: 0 while improving, up to 0.6 at full heat.
+double explore_probability(double heat);
+
+// The default pop_size for a budget and a declared parallelism: enough variants per
+// generation to keep every worker busy, and otherwise few, because with a small budget each
+// sequential decision counts: clamp(max_fe / 100, 1, 8) raised to parallel_workers, capped
+// at 10000.
+int default_pop_size(int max_fe, int parallel_workers);
 
 }  // namespace evo::selection

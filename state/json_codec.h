@@ -50,6 +50,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(PolicyMode, {{PolicyMode::kBoth, "both"},
                                           {PolicyMode::kServer, "server"},
                                           {PolicyMode::kAgent, "agent"},
                                           {PolicyMode::kOff, "off"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Strategy, {{Strategy::kReference, "reference"},
+                                        {Strategy::kAdaptive, "adaptive"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(BenchmarkFormat, {{BenchmarkFormat::kNumbers, "numbers"},
                                                {BenchmarkFormat::kJson, "json"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ItemState, {{ItemState::kPlanned, "planned"},
@@ -77,7 +79,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, repo_path, benchmark_cmd
                                                 protected_patterns, test_patterns, policy_mode,
                                                 archive_eliminated, manage_refs, max_generations,
                                                 max_wall_time_s, stagnation_generations,
-                                                target_fitness, seed)
+                                                target_fitness, seed, strategy,
+                                                parallel_workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, description, hint,
                                                 impact, lines, derived_from, frozen, temperature,
                                                 stagnation, active, local_front, best)

@@ -87,6 +87,9 @@ Status validate_config(const Config& c) {
   if (c.max_fe < 1) return invalid("argument 'max_fe': must be at least 1");
   if (c.pop_size < 1) return invalid("argument 'pop_size': must be at least 1");
   if (c.top_k_survive < 1) return invalid("argument 'top_k_survive': must be at least 1");
+  if (c.parallel_workers < 1) {
+    return invalid("argument 'parallel_workers': must be at least 1");
+  }
   if (c.synergy_interval < 1) return invalid("argument 'synergy_interval': must be at least 1");
   auto rate_ok = [](double r) { return std::isfinite(r) && r >= 0.0 && r <= 1.0; };
   if (!rate_ok(c.mutation_rate)) return invalid("argument 'mutation_rate': must be in [0, 1]");

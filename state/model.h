@@ -21,6 +21,12 @@ namespace evo::state {
 
 enum class PolicyMode { kBoth, kServer, kAgent, kOff };
 enum class BenchmarkFormat { kNumbers, kJson };
+// How the next generation is planned and who survives (selection/README.md).
+// kReference: Evo-anything's algorithm, bit for bit (kept so a run can be compared with it).
+// kAdaptive: the composing, budget-aware strategy. The struct default is kReference so that a
+// stored config without the field (written before strategies existed) decodes, and replays
+// and resumes, exactly as before; evo_init defaults a new run to kAdaptive.
+enum class Strategy { kReference, kAdaptive };
 
 struct ObjectiveSpec {
   std::string name;
@@ -50,6 +56,8 @@ struct Config {
   std::optional<int> stagnation_generations;
   std::optional<std::vector<double>> target_fitness;
   std::uint64_t seed = 0;
+  Strategy strategy = Strategy::kReference;
+  int parallel_workers = 1;  // workers the user runs at once; sizes the default pop_size
 
   std::vector<Direction> directions_vector() const;
 };

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "policy/rules.h"
+#include "selection/selection.h"
 #include "server/git_edge.h"
 #include "server/tools/common.h"
 
@@ -40,7 +41,15 @@ json input_schema() {
                    {"description", "Budget: maximum fitness evaluations (seed and cache hits "
                                    "count). Default 500."}}},
        {"pop_size", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10000},
-                     {"description", "Variants per generation. Default 8."}}},
+                     {"description", "Variants per generation (synergy items included). "
+                                     "Default: strategy reference 8; adaptive "
+                                     "max(clamp(max_fe / 100, 1, 8), parallel_workers)."}}},
+       {"strategy", {{"type", "string"}, {"enum", {"adaptive", "reference"}},
+                     {"description", "adaptive (default): targets compose, budget-aware; "
+                                     "reference: Evo-anything's algorithm, bit for bit."}}},
+       {"parallel_workers", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10000},
+                             {"description", "Workers run at once; sizes the default pop_size. "
+                                             "Default 1."}}},
        {"mutation_rate", {{"type", "number"}, {"minimum", 0}, {"maximum", 1},
                           {"description", "Share of mutation vs crossover. Default 0.5."}}},
        {"structural_rate", {{"type", "number"}, {"minimum", 0}, {"maximum", 1},
@@ -109,7 +118,14 @@ Result<json> run_init(Engine& engine, const json& args) {
                            : state::BenchmarkFormat::kNumbers;
   c.quick_cmd = args.value("quick_cmd", std::string());
   c.max_fe = args.value("max_fe", 500);
-  c.pop_size = args.value("pop_size", 8);
+  c.strategy = args.value("strategy", std::string("adaptive")) == "reference"
+                   ? state::Strategy::kReference
+                   : state::Strategy::kAdaptive;
+  c.parallel_workers = args.value("parallel_workers", 1);
+  c.pop_size = args.value("pop_size", c.strategy == state::Strategy::kReference
+                                          ? 8
+                                          : selection::default_pop_size(
+                                                args.value("max_fe", 500), c.parallel_workers));
   c.mutation_rate = args.value("mutation_rate", 0.5);
   c.structural_rate = args.value("structural_rate", 0.2);
   c.synergy_interval = args.value("synergy_interval", 3);

@@ -106,8 +106,11 @@ describe('evolution through the official SDK client', () => {
 
   test('setup: init, targets, seed', async () => {
     const head = git(repo, ['rev-parse', 'HEAD']);
+    // The checks below pin the reference strategy's survivor rules (the seed is not part of a
+    // target's population); the adaptive strategy is covered by tests/unit/state/strategy_test.
     const init = await ok('evo_init', initArgs(repo, { pop_size: POP_SIZE, top_k_survive: TOP_K,
-                                                       max_generations: MAX_GENERATIONS }));
+                                                       max_generations: MAX_GENERATIONS,
+                                                       strategy: 'reference' }));
     assert.equal(init.status, 'initialized');
     assert.equal(typeof init.run_id, 'string');
     runId = init.run_id;

@@ -1,6 +1,8 @@
 // Generation planning and temperature rules, against hand-computed budgets.
 #include <doctest/doctest.h>
 
+#include <numeric>
+
 #include "selection/selection.h"
 
 namespace evo::selection {
@@ -125,6 +127,48 @@ TEST_SUITE("selection") {
     CHECK(boosted_temperature(2.5) == 3.0);
     CHECK(boosted_temperature(0.0) == 1.0);
   }
-}
 
+  TEST_CASE("adaptive split_slots: exactly the slots, by temperature, ties take turns") {
+    const std::vector<TargetPlanInput> four{target("a"), target("b"), target("c"), target("d")};
+    // 2 slots over 4 equal targets: generation g gives them to targets g and g+1 (mod 4).
+    CHECK(split_slots(four, 2, 0) == std::vector<int>{1, 1, 0, 0});
+    CHECK(split_slots(four, 2, 1) == std::vector<int>{0, 1, 1, 0});
+    CHECK(split_slots(four, 2, 3) == std::vector<int>{1, 0, 0, 1});
+    // Temperatures 1.5 / 0.5 / 1.0 over 7 slots: quotas 3.5, 1.17, 2.33 -> 4, 1, 2.
+    const auto three = split_slots({target("a", 1.5), target("b", 0.5), target("c", 1.0)}, 7, 0);
+    CHECK(three == std::vector<int>{4, 1, 2});
+    // Frozen targets get nothing; all-zero temperatures count as equal.
+    CHECK(split_slots({target("a", 0.0), target("b", 0.0, 0, false), target("c", 0.0)}, 3, 0) ==
+          std::vector<int>{2, 0, 1});
+    for (int slots = 0; slots < 20; ++slots) {
+      const auto v = split_slots(four, slots, slots);
+      CHECK(std::accumulate(v.begin(), v.end(), 0) == slots);
+    }
+  }
+
+  TEST_CASE("adaptive operator_weights: credit, floor, heat") {
+    OperatorStats st;
+    st.tries = {10, 10, 10};
+    st.wins = {8, 0, 0};
+    const auto w = operator_weights(st, 0.0);
+    CHECK(w[0] > w[1]);
+    CHECK(w[1] == doctest::Approx(w[2]));
+    CHECK(w[1] >= 0.1);
+    CHECK(w[0] + w[1] + w[2] == doctest::Approx(1.0));
+    const auto hot = operator_weights(st, 1.0);
+    CHECK(hot[2] > 0.5);  // half the mass moves onto structural
+    CHECK(hot[0] + hot[1] + hot[2] == doctest::Approx(1.0));
+  }
+
+  TEST_CASE("adaptive default_pop_size: budget, then declared parallelism") {
+    CHECK(default_pop_size(400, 1) == 4);
+    CHECK(default_pop_size(50, 1) == 1);
+    CHECK(default_pop_size(100000, 1) == 8);
+    CHECK(default_pop_size(400, 16) == 16);
+    CHECK(default_pop_size(400, 100000) == 10000);
+    CHECK(restart_after(1) == 48);
+    CHECK(restart_after(100) == 4);
+    CHECK(explore_probability(0.0) == 0.0);
+  }
+}
 }  // namespace evo::selection
