@@ -519,9 +519,12 @@ Selected select_adaptive(const State& s, const std::vector<std::uint64_t>& aband
     u.temperature = selection::next_temperature(t.temperature, u.stagnation, t.frozen);
     ev.targets.push_back(std::move(u));
   }
-  // Eliminated: competed somewhere and survived nowhere; or never usable.
+  // Eliminated: competed somewhere and survived nowhere; or never usable. The seed may leave
+  // the populations but is never eliminated: it is the run's baseline (its ref is the seed
+  // tag, which the git edge must not archive).
   for (auto id : considered) {
-    if (keep_all.count(id) == 0 && !s.individuals[id].eliminated) ev.eliminated.push_back(id);
+    const Individual& ind = s.individuals[id];
+    if (keep_all.count(id) == 0 && !ind.eliminated && !ind.is_seed) ev.eliminated.push_back(id);
   }
   for (auto id : dropped) {
     if (keep_all.count(id) == 0) ev.eliminated.push_back(id);

@@ -46,7 +46,9 @@ describe('two server processes on one data dir', () => {
   const callB = (tool, args) => B.call(tool, args);
 
   test('A creates the run; B sees it; they take turns; each sees the other', async () => {
-    const { init } = await setupRun(callA, worker, ledger, repo, { pop_size: 4, max_generations: 2 });
+    // checkReflect pins the reference strategy's survivor rules (the seed is in no population).
+    const { init } = await setupRun(callA, worker, ledger, repo, { pop_size: 4, max_generations: 2,
+                                                                   strategy: 'reference' });
     const runId = init.run_id;
     const stB = await B.ok('evo_get_status', {});
     assert.equal(stB.run_id, runId, 'B sees the run A created');

@@ -295,6 +295,8 @@ TEST_SUITE("state.strategy") {
           if (d.s.phase == RunPhase::kReflecting) d.ok(ReflectDoneCmd{false, d.now});
         }
         CHECK(d.s.phase == RunPhase::kDone);
+        // The seed can leave the populations but is never eliminated (its ref is not archived).
+        CHECK_FALSE(seed_of(d).eliminated);
         // Replay gives the same state, for both strategies.
         State rebuilt;
         for (const auto& e : d.log) apply_event(rebuilt, e);
