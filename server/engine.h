@@ -9,11 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "policy/git/repo.h"
@@ -77,7 +77,15 @@ class Engine {
   Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
          std::unique_ptr<store::Store> store);
   Result<std::string> resolve_run(const std::optional<std::string>& run);
+  // The run's state as committed now: the cached state, else the latest snapshot (a corrupt
+  // one is skipped with a warning and rewritten), then the events after it. A run with an
+  // event that cannot be decoded is read-only: reads get its state up to that event, writes
+  // an error naming the event.
   Result<state::State*> load(const std::string& run_id);
+  Result<state::State> restore_snapshot(const std::string& run_id, std::uint64_t seq,
+                                        const std::string& header);
+  void rewrite_corrupt_snapshot(state::State& s);
+  Result<state::State*> replay(const std::string& run_id, state::State& s);
   Status persist(state::State& s, const state::Transition& t);
   void notify(const state::State& s, const std::vector<state::Event>& events);
   std::string new_run_id();
@@ -89,6 +97,7 @@ class Engine {
   std::map<std::string, std::unique_ptr<state::State>> runs_;
   std::map<std::string, std::uint64_t> snapshot_seq_;  // latest snapshot known, per run
   std::map<std::string, std::unique_ptr<git::Repo>> repos_;
+  std::set<std::string> read_only_;  // runs with an undecodable event, already logged
   std::vector<Observer> observers_;
   std::uint64_t id_counter_ = 0;
 };

@@ -29,7 +29,8 @@ struct RunRow {
 
 class Store {
  public:
-  // Opens (creating if needed) <data_dir>/evo.sqlite3.
+  // Opens (creating if needed) <data_dir>/evo.sqlite3. A read-only data dir or database, and
+  // an empty (0-byte) database file, are refused with an error that says so.
   static Result<std::unique_ptr<Store>> open(const std::string& data_dir, SyncMode sync);
   ~Store();
   Store(const Store&) = delete;
@@ -41,6 +42,8 @@ class Store {
   Status begin_read();
   Status commit();
   void rollback();
+  // True inside begin_write() (until commit or rollback).
+  bool in_write() const { return writing_; }
 
   Status insert_run(const std::string& run_id, std::int64_t created_at_ms);
   Result<std::vector<RunRow>> list_runs();
@@ -78,7 +81,7 @@ class Store {
  private:
   Store(sqlite3* db, std::string path);
   Status exec(const char* sql);
-  Status exec_cached(const char* sql);  // a statement without results, prepared once
+  Status exec_cached(const char* sql);             // a statement without results, prepared once
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error sql_error(const std::string& what) const;
 
@@ -86,6 +89,7 @@ class Store {
   std::string path_;
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
   bool in_tx_ = false;
+  bool writing_ = false;
 };
 
 }  // namespace evo::store
