@@ -154,8 +154,9 @@ Result<state::State*> Engine::replay(const std::string& run_id, state::State& s)
               "run " + run_id + " is read-only: its event " + std::to_string(seq) + " ('" +
                   std::string(type) + "') cannot be decoded (" + decoded.error().message +
                   "); its state up to event " + std::to_string(seq - 1) +
-                  " can still be read, nothing can be added; `evo-engine doctor --data-dir " +
-                  options_.data_dir + "` says how to recover");
+                  " can still be read, nothing can be added; to go on, start a new run with "
+                  "evo_init (this one stays readable), or restore " +
+                  options_.data_dir + " from a backup taken before that event");
           return Status(*undecodable);
         }
         state::apply_event(s, *decoded);

@@ -126,7 +126,7 @@ TEST_SUITE("server.hardening") {
     CHECK(w.error().message.find("is read-only") != std::string::npos);
     CHECK(w.error().message.find("event " + std::to_string(seq) + " ('synergy_recorded')") !=
           std::string::npos);
-    CHECK(w.error().message.find("evo-engine doctor") != std::string::npos);
+    CHECK(w.error().message.find("start a new run with evo_init") != std::string::npos);
     auto runs = e->list_runs();
     REQUIRE(runs.ok());
     CHECK(runs->at("count") == 1);
