@@ -118,50 +118,101 @@ Result<state::State*> Engine::load(const std::string& run_id) {
     auto st = std::make_unique<state::State>();
     auto snap = store_->latest_snapshot(run_id);
     if (!snap) return snap.error();
+    bool rewrite_snapshot = false;
     if (*snap) {
-      auto restored = [&]() -> Result<state::State> {
-        state::SnapshotReader reader;
-        EVO_TRY(reader.begin((*snap)->second));
-        if (reader.wants_parts()) {
-          EVO_TRY(store_->snapshot_parts(run_id, (*snap)->first, [&](std::string_view part) {
-            return reader.add_part(part);
-          }));
-        }
-        return reader.finish();
-      }();
-      if (!restored) {
-        return make_error(ErrorCode::kStorage, "snapshot of run " + run_id + " is corrupt: " +
-                                                   restored.error().message);
+      auto restored = restore_snapshot(run_id, (*snap)->first, (*snap)->second);
+      if (restored) {
+        *st = std::move(restored).value();
+      } else {
+        // The event log is the record; a snapshot only shortens the replay. A corrupt one is
+        // skipped (the whole log is replayed) and written again from the replayed state.
+        logger_->warn(
+            "run {}: the snapshot at event {} is corrupt ({}): replaying the event log "
+            "from the start, and rewriting the snapshot",
+            run_id, (*snap)->first, restored.error().message);
+        rewrite_snapshot = true;
       }
-      *st = std::move(restored).value();
     }
-    snapshot_seq_[run_id] = st->event_seq;
+    snapshot_seq_[run_id] = rewrite_snapshot ? 0 : st->event_seq;
     it = runs_.emplace(run_id, std::move(st)).first;
+    touch(run_id);
+    auto loaded = replay(run_id, *it->second);
+    if (!loaded) return loaded;
+    if (rewrite_snapshot) rewrite_corrupt_snapshot(*it->second);
+    return loaded;
   }
   touch(run_id);
-  state::State& s = *it->second;
+  return replay(run_id, *it->second);
+}
+
+Result<state::State> Engine::restore_snapshot(const std::string& run_id, std::uint64_t seq,
+                                              const std::string& header) {
+  state::SnapshotReader reader;
+  EVO_TRY(reader.begin(header));
+  if (reader.wants_parts()) {
+    EVO_TRY(store_->snapshot_parts(run_id, seq,
+                                   [&](std::string_view part) { return reader.add_part(part); }));
+  }
+  auto restored = reader.finish();
+  if (restored && restored->event_seq != seq) {
+    return make_error(ErrorCode::kStorage, "it says event " + std::to_string(restored->event_seq));
+  }
+  return restored;
+}
+
+void Engine::rewrite_corrupt_snapshot(state::State& s) {
+  // Inside a write transaction the new snapshot commits with the call; in a read one it
+  // cannot be written now, and snapshot_seq_ = 0 makes the next commit write it.
+  if (!store_->in_write() || s.event_seq == 0) return;
+  state::SnapshotWriter writer(s);
+  auto ok = store_->put_snapshot(s.run_id, s.event_seq, writer.header(),
+                                 [&](std::string& part) { return writer.next_part(part); });
+  if (!ok.ok()) {
+    logger_->warn("run {}: cannot rewrite the snapshot: {}", s.run_id, ok.error().message);
+    return;
+  }
+  snapshot_seq_[s.run_id] = s.event_seq;
+}
+
+Result<state::State*> Engine::replay(const std::string& run_id, state::State& s) {
   // Streamed: a long tail of events is never held in memory at once.
+  std::optional<Error> undecodable;
   auto replayed = store_->for_each_event_after(
       run_id, s.event_seq, [&](std::uint64_t seq, std::string_view type, std::string_view text) {
         if (seq != s.event_seq + 1) {
-          return Status(make_error(ErrorCode::kStorage, "event log of run " + run_id +
-                                                            " has a gap at " +
-                                                            std::to_string(s.event_seq + 1)));
+          return Status(make_error(
+              ErrorCode::kStorage,
+              "event log of run " + run_id + " has a gap at " + std::to_string(s.event_seq + 1)));
         }
         auto data = json::parse(text, nullptr, false);
         auto decoded =
             data.is_discarded()
-                ? Result<state::Event>(make_error(ErrorCode::kStorage, "corrupt event"))
+                ? Result<state::Event>(make_error(ErrorCode::kStorage, "it is not valid JSON"))
                 : state::event_from_json(std::string(type), data);
-        if (!decoded) return Status(decoded.error());
+        if (!decoded) {
+          undecodable = make_error(
+              ErrorCode::kStorage,
+              "run " + run_id + " is read-only: its event " + std::to_string(seq) + " ('" +
+                  std::string(type) + "') cannot be decoded (" + decoded.error().message +
+                  "); its state up to event " + std::to_string(seq - 1) +
+                  " can still be read, nothing can be added; to go on, start a new run with "
+                  "evo_init (this one stays readable), or restore " +
+                  options_.data_dir + " from a backup taken before that event");
+          return Status(*undecodable);
+        }
         state::apply_event(s, *decoded);
         return Status();
       });
-  if (!replayed.ok()) {
-    forget(run_id);
-    return replayed.error();
+  if (replayed.ok()) return &s;
+  if (undecodable) {
+    // Acknowledged data is never made unreachable: the events before the bad one stay
+    // readable (the state stays cached at that point); only changes are refused.
+    if (store_->in_write()) return *undecodable;
+    if (read_only_.insert(run_id).second) logger_->warn("{}", undecodable->message);
+    return &s;
   }
-  return &s;
+  forget(run_id);
+  return replayed.error();
 }
 
 Status Engine::persist(state::State& s, const state::Transition& t) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,7 +130,15 @@ class Engine {
   Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
          std::unique_ptr<store::Store> store);
   Result<std::string> resolve_run(const std::optional<std::string>& run);
+  // The run's state as committed now: the cached state, else the latest snapshot (a corrupt
+  // one is skipped with a warning and rewritten), then the events after it. A run with an
+  // event that cannot be decoded is read-only: reads get its state up to that event, writes
+  // an error naming the event.
   Result<state::State*> load(const std::string& run_id);
+  Result<state::State> restore_snapshot(const std::string& run_id, std::uint64_t seq,
+                                        const std::string& header);
+  void rewrite_corrupt_snapshot(state::State& s);
+  Result<state::State*> replay(const std::string& run_id, state::State& s);
   void touch(const std::string& run_id);
   void forget(const std::string& run_id);
   Status persist(state::State& s, const state::Transition& t);
@@ -151,6 +160,7 @@ class Engine {
   std::map<std::string, std::unique_ptr<state::State>> runs_;
   std::list<std::string> recent_;  // loaded runs, most recently used first
   std::map<std::string, std::uint64_t> snapshot_seq_;  // latest snapshot known, per run
+  std::set<std::string> read_only_;  // runs with an undecodable event, already logged
   // Per run: what its stored summary row shows.
   struct SummaryKey {
     state::RunPhase phase = state::RunPhase::kSetup;

@@ -55,6 +55,15 @@ Transition commit(State& s, std::vector<Event> events) {
   return make_transition(std::move(events), json::object());
 }
 
+// At most `max` bytes of `text`, never ending inside a UTF-8 sequence: a cut sequence would
+// make the event impossible to encode as JSON (nlohmann refuses invalid UTF-8).
+std::string utf8_prefix(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 std::string fmt_double(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -497,8 +506,7 @@ struct Handler {
     std::string reason = c.reason;
     if (!c.success && reason.empty()) reason = "benchmark failed";
     auto t = commit(s, {FitnessReported{c.branch, c.success, fitness,
-                                        c.raw_output.substr(0, std::min<std::size_t>(
-                                                                   c.raw_output.size(), 2000)),
+                                        utf8_prefix(c.raw_output, 2000),
                                         c.success ? std::string() : reason}});
     t.reply = worker_done_reply(s, *s.find(c.branch));
     return t;
@@ -601,8 +609,16 @@ struct Handler {
         }
         if (!best) continue;
         const double combined = c.fitness_values[i];
-        r.synergy_gain[obj.name] =
-            obj.direction == Direction::kMin ? *best - combined : combined - *best;
+        const double gain = obj.direction == Direction::kMin ? *best - combined : combined - *best;
+        // Finite inputs can still overflow (1.7e308 - -1.7e308): a non-finite gain would be
+        // stored as null and make the run's log undecodable, so the call is refused.
+        if (!std::isfinite(gain)) {
+          return invalid("argument 'fitness_values[" + std::to_string(i) +
+                         "]': the synergy gain of objective '" + obj.name +
+                         "' (combined vs the best alone) overflows to infinity; the values "
+                         "must differ by at most 1.7976931348623157e308");
+        }
+        r.synergy_gain[obj.name] = gain;
       }
     }
     Transition t;

@@ -53,6 +53,8 @@ std::vector<std::pair<std::string, double>> improvements(const State& s, bool be
     const double seed_val = (*seed)[i];
     if (seed_val == 0.0) continue;
     double pct = (best[i] - seed_val) / std::fabs(seed_val) * 100.0;
+    // A denormal (or tiny) seed value makes the ratio overflow: no percentage then, as for 0.
+    if (!std::isfinite(pct)) continue;
     if (better_positive && s.config.objectives[i].direction == Direction::kMin) pct = -pct;
     out.emplace_back(s.config.objectives[i].name, pct);
   }

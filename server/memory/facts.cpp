@@ -56,6 +56,7 @@ std::string one_line(const std::string& text, std::size_t max) {
   std::string out;
   out.reserve(std::min(text.size(), max));
   for (char c : text) {
+    if (c == '\0') continue;  // a NUL never reaches a memory file
     out += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();

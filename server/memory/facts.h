@@ -15,7 +15,7 @@ namespace evo::memory {
 
 // Shortest text that reads back as the same double ("1.5", "0.1", "1e-09").
 std::string format_number(double value);
-// Tabs and line breaks become spaces; cut to `max` bytes (with "...").
+// Tabs and line breaks become spaces, NUL bytes are dropped; cut to `max` bytes (with "...").
 std::string one_line(const std::string& text, std::size_t max = 300);
 
 // results.tsv: generation, branch, commit, target, operation, status, one column per

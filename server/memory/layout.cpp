@@ -73,14 +73,25 @@ std::vector<const state::Target*> parents_first(std::vector<const state::Target*
   return out;
 }
 
+// NUL bytes (from a direction or a description) never reach a memory file: the facts drop
+// them at the source (one_line), and this catches any text a template renders around them.
+std::string clean(std::string text) {
+  text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
+  return text;
+}
+
 }  // namespace
 
 std::string run_marker(const std::string& run_id) {
   return "## Run " + run_id;
 }
 
-Layout::Layout(const state::State& s, fs::path root, spdlog::logger& log)
-    : s_(s), root_(std::move(root)), log_(log) {}
+Layout::Layout(const state::State& s, fs::path repo, spdlog::logger& log)
+    : s_(s), base_(std::move(repo)), log_(log) {}
+
+fs::path Layout::in_memory(const fs::path& rel) {
+  return fs::path(kMemoryDir) / rel;
+}
 
 void Layout::check(const Status& status) {
   if (status.ok()) return;
@@ -97,16 +108,16 @@ std::optional<std::string> Layout::embedded(const std::string& path) {
 
 void Layout::append(const std::string& rel, const std::string& text) {
   if (text.empty()) return;
-  check(files::append(root_ / rel, text));
+  check(files::append(base_, in_memory(rel), clean(text)));
   touched_.insert(rel);
 }
 
 std::optional<std::string> Layout::read(const std::string& rel) const {
-  return files::read(root_ / rel);
+  return files::read(base_, in_memory(rel));
 }
 
 bool Layout::exists(const std::string& rel) const {
-  return files::exists(root_ / rel);
+  return files::exists(base_, in_memory(rel));
 }
 
 void Layout::ensure_exclude() {
@@ -159,7 +170,7 @@ void Layout::ensure_global() {
   if (!templ) return;
   auto text = render_template(*templ, vars);
   if (!text) return check(text.error());
-  check(files::write_atomic(root_ / kGlobal, *text));
+  check(files::write_atomic(base_, in_memory(kGlobal), clean(*text)));
   touched_.insert(kGlobal);
 }
 
@@ -172,31 +183,41 @@ void Layout::ensure_synergy(bool mark) {
   if (!templ) return;
   auto text = render_template(*templ, TemplateVars{{"run_id", s_.run_id}});
   if (!text) return check(text.error());
-  check(files::write_atomic(root_ / kSynergy, *text));
+  check(files::write_atomic(base_, in_memory(kSynergy), clean(*text)));
   touched_.insert(kSynergy);
 }
 
 void Layout::ensure_results() {
-  if (exists(kResultsFile)) return;
+  const auto text = read(kResultsFile);
+  if (text && !text->empty()) return;
   append(kResultsFile, results_header(s_));
+}
+
+void Layout::repair_results() {
+  const auto text = read(kResultsFile);
+  if (!text || text->empty() || text->back() == '\n') return;
+  // A torn last row (a full disk, a crash inside a write): it is not a fact, so it goes, and
+  // the rows after it are re-derived from the state.
+  const auto keep = text->rfind('\n');
+  const std::size_t size = keep == std::string::npos ? 0 : keep + 1;
+  log_.warn("run {}: memory/{} ends in a torn row ({} bytes): cut back to the last whole row",
+            s_.run_id, kResultsFile, text->size() - size);
+  check(files::truncate(base_, in_memory(kResultsFile), size));
+  touched_.insert(kResultsFile);
 }
 
 void Layout::ensure_target(const state::Target& t, bool mark) {
   const std::string dir = target_dir(t.id);
-  std::error_code ec;
-  fs::create_directories(root_ / dir / "short_term", ec);
-  if (ec) {
-    ok_ = false;
-    log_.warn("run {}: cannot create {}: {}", s_.run_id, (root_ / dir).string(), ec.message());
-    return;
+  if (auto made = files::make_dirs(base_, in_memory(dir + "/short_term")); !made.ok()) {
+    return check(made);
   }
   std::vector<std::string> provenance;
   for (const auto& p : t.derived_from) provenance.push_back("derived from " + p);
   const TemplateVars vars{{"run_id", s_.run_id},
                           {"target_id", t.id},
-                          {"file", t.file},
-                          {"function", t.function},
-                          {"description", t.description},
+                          {"file", clean(t.file)},
+                          {"function", clean(t.function)},
+                          {"description", clean(t.description)},
                           {"provenance", provenance}};
   bool fresh = false;
   for (const char* name : {"long_term.md", "failures.md"}) {
@@ -209,7 +230,7 @@ void Layout::ensure_target(const state::Target& t, bool mark) {
     if (!templ) return;
     auto text = render_template(*templ, vars);
     if (!text) return check(text.error());
-    check(files::write_atomic(root_ / rel, *text));
+    check(files::write_atomic(base_, in_memory(rel), clean(*text)));
     touched_.insert(rel);
     fresh = true;
   }
@@ -239,7 +260,8 @@ void Layout::write_generation(const state::Target& t, int generation,
   const std::string rel =
       target_dir(t.id) + "/short_term/gen_" + std::to_string(generation) + ".md";
   if (exists(rel)) return;  // written before; the ReflectAgent may have added notes
-  check(files::write_atomic(root_ / rel, generation_table(s_, t, generation, items)));
+  check(files::write_atomic(base_, in_memory(rel),
+                            clean(generation_table(s_, t, generation, items))));
   touched_.insert(rel);
 }
 
@@ -323,6 +345,7 @@ void Layout::rebuild(bool takeover) {
   for (const auto* t : parents_first(targets)) ensure_target(*t, takeover);
 
   // results.tsv: every evaluation whose branch has no row yet, in evaluation order.
+  repair_results();
   ensure_results();
   std::set<std::string> present;
   for (const auto& line : split_lines(read(kResultsFile).value_or(""))) {
@@ -368,15 +391,13 @@ void Layout::rebuild(bool takeover) {
 void Layout::archive_run(const std::string& previous_run) {
   const fs::path archive = fs::path("archive") / previous_run;
   if (exists(kResultsFile)) {
-    check(files::move(root_ / kResultsFile, root_ / archive / kResultsFile));
+    check(files::move(base_, in_memory(kResultsFile), in_memory(archive / kResultsFile)));
     touched_.insert(kResultsFile);
   }
-  std::error_code ec;
-  for (fs::directory_iterator it(root_ / "targets", ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path short_term = it->path() / "short_term";
-    if (!fs::is_directory(short_term, ec)) continue;
-    const auto id = it->path().filename().string();
-    check(files::move(short_term, root_ / archive / "targets" / id / "short_term"));
+  for (const auto& id : files::subdirs(base_, in_memory("targets"))) {
+    const fs::path short_term = fs::path("targets") / id / "short_term";
+    if (!exists(short_term.string())) continue;
+    check(files::move(base_, in_memory(short_term), in_memory(archive / short_term)));
   }
   log_.info(
       "run {}: takes over the memory of {} from run {} (its results.tsv and short-term "

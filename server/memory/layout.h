@@ -25,7 +25,9 @@ std::string run_marker(const std::string& run_id);
 
 class Layout {
  public:
-  Layout(const state::State& s, std::filesystem::path root, spdlog::logger& log);
+  // `repo`: the run's repository; every file is written under <repo>/memory/ through
+  // files.h's confined helpers (no symlink is followed below `repo`).
+  Layout(const state::State& s, std::filesystem::path repo, spdlog::logger& log);
 
   // Appends the facts of `events` (already applied to the state).
   void apply(const std::vector<state::Event>& events);
@@ -41,6 +43,8 @@ class Layout {
 
  private:
   void check(const Status& status);
+  // `rel` (relative to memory/) relative to the repository.
+  static std::filesystem::path in_memory(const std::filesystem::path& rel);
   // An embedded template's text; a missing one (a build bug) is logged as an error and fails
   // the pass, rather than rendering an empty file.
   std::optional<std::string> embedded(const std::string& path);
@@ -52,6 +56,8 @@ class Layout {
   void ensure_global();
   void ensure_synergy(bool mark);
   void ensure_results();
+  // Cuts a torn last row of results.tsv (no final newline) back to the last whole row.
+  void repair_results();
   void ensure_target(const state::Target& t, bool mark);
   void ensure_marker(const std::string& rel);
   void inherit(const state::Target& t);
@@ -62,7 +68,7 @@ class Layout {
   std::set<std::string> lines(const std::string& rel) const;
 
   const state::State& s_;
-  std::filesystem::path root_;
+  std::filesystem::path base_;
   spdlog::logger& log_;
   bool ok_ = true;
   std::set<std::string> touched_;

@@ -23,8 +23,12 @@ struct Cursor {
   std::uint64_t seq = 0;
 };
 
-std::optional<Cursor> read_cursor(const fs::path& root) {
-  const auto text = files::read(root / kCursorFile);
+fs::path in_memory(const char* name) {
+  return fs::path(kMemoryDir) / name;
+}
+
+std::optional<Cursor> read_cursor(const fs::path& repo) {
+  const auto text = files::read(repo, in_memory(kCursorFile));
   if (!text) return std::nullopt;
   const auto j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
@@ -38,13 +42,13 @@ std::optional<Cursor> read_cursor(const fs::path& root) {
   return Cursor{run->get<std::string>(), created->get<std::int64_t>(), seq->get<std::uint64_t>()};
 }
 
-Status write_cursor(const fs::path& root, const Cursor& c) {
+Status write_cursor(const fs::path& repo, const Cursor& c) {
   // A fixed-size record rewritten in place: cheaper than a rename on every commit, and a torn
   // write only makes the next pass catch up.
   std::string text =
       json{{"run_id", c.run_id}, {"created_at_ms", c.created_at_ms}, {"seq", c.seq}}.dump();
   if (text.size() < 255) text.resize(255, ' ');
-  return files::overwrite(root / kCursorFile, text + "\n");
+  return files::overwrite(repo, in_memory(kCursorFile), text + "\n");
 }
 
 // True when run `s` started after the run that owns the memory now.
@@ -99,16 +103,16 @@ std::vector<std::string> MemoryWriter::write(const state::State& s,
     }
     return {};
   }
+  const fs::path repo = root->parent_path();
   std::vector<std::string> touched;
   {
-    files::Lock lock(*root / kLockFile);
+    files::Lock lock(repo, in_memory(kLockFile));
     if (!lock.held()) {
-      logger_->warn("run {}: cannot lock {}: memory files not written", s.run_id,
-                    (*root / kLockFile).string());
+      logger_->warn("run {}: memory files not written: {}", s.run_id, lock.problem());
       return {};
     }
-    const auto cursor = read_cursor(*root);
-    Layout layout(s, *root, *logger_);
+    const auto cursor = read_cursor(repo);
+    Layout layout(s, repo, *logger_);
     if (!cursor || cursor->run_id != s.run_id) {
       if (cursor && !newer_than(s, *cursor)) {
         logger_->debug("run {}: memory of {} belongs to the newer run {}", s.run_id,
@@ -128,7 +132,7 @@ std::vector<std::string> MemoryWriter::write(const state::State& s,
       layout.rebuild(false);
     }
     if (layout.ok()) {
-      auto ok = write_cursor(*root, {s.run_id, s.created_at_ms, s.event_seq});
+      auto ok = write_cursor(repo, {s.run_id, s.created_at_ms, s.event_seq});
       if (!ok.ok()) logger_->warn("run {}: {}", s.run_id, ok.error().message);
     }
     touched = layout.touched();

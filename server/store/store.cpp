@@ -2,8 +2,11 @@
 #include "server/store/store.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdint>
 #include <filesystem>
 #include <system_error>
@@ -71,6 +74,41 @@ std::string_view column_view(sqlite3_stmt* st, int col) {
            : std::string_view();
 }
 
+Status check_data_files(const std::string& data_dir, const std::string& path) {
+  namespace fs = std::filesystem;
+  // SQLite's own message for these is "unable to open database file" or "attempt to write a
+  // readonly database": say what is read-only instead.
+  if (::access(data_dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
+    return make_error(ErrorCode::kStorage,
+                      "data directory '" + data_dir + "' is read-only (" + std::strerror(errno) +
+                          "): the store needs to write there (its database, WAL and lock "
+                          "files); fix its permissions or pass another --data-dir");
+  }
+  std::error_code ec;
+  const auto status = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(status)) return {};  // a new store
+  if (::access(path.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
+    return make_error(ErrorCode::kStorage, "database '" + path + "' is read-only (" +
+                                               std::strerror(errno) +
+                                               "): fix its permissions or pass another --data-dir");
+  }
+  // SQLite takes an empty file for a new database. The store never leaves one (its first
+  // write is the schema): an empty file is a truncated or replaced store, and treating it as
+  // new would hide every run it held. A WAL beside it may still hold the data: open that.
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size == 0) {
+    const auto wal = fs::file_size(path + "-wal", ec);
+    if (ec || wal == 0) {
+      return make_error(ErrorCode::kStorage,
+                        "database '" + path +
+                            "' is an empty file (0 bytes), not a store evo-engine wrote: it is "
+                            "not treated as a new one, so no run is lost silently; restore it "
+                            "from a backup, or move it away to start an empty store");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode sync) {
@@ -81,6 +119,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode
                       "cannot create data directory '" + data_dir + "': " + ec.message());
   }
   const std::string path = (std::filesystem::path(data_dir) / "evo.sqlite3").string();
+  EVO_TRY(check_data_files(data_dir, path));
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -93,7 +132,15 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode
   }
   std::unique_ptr<Store> store(new Store(db, path));
   sqlite3_busy_timeout(db, 30000);
-  EVO_TRY(store->exec("PRAGMA journal_mode=WAL"));
+  if (auto wal = store->exec("PRAGMA journal_mode=WAL"); !wal.ok()) {
+    if (sqlite3_errcode(db) == SQLITE_READONLY) {
+      return make_error(ErrorCode::kStorage, "database '" + path + "' is read-only (" +
+                                                 wal.error().message +
+                                                 "): fix its permissions or pass another "
+                                                 "--data-dir");
+    }
+    return wal.error();
+  }
   EVO_TRY(store->exec(sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                               : "PRAGMA synchronous=NORMAL"));
   EVO_TRY(store->exec("PRAGMA foreign_keys=ON"));
@@ -176,6 +223,7 @@ Status Store::begin(const char* sql) {
   if (in_tx_) return make_error(ErrorCode::kInternal, "a transaction is already open");
   EVO_TRY(exec_cached(sql));
   in_tx_ = true;
+  writing_ = std::string_view(sql) != "BEGIN";
   return {};
 }
 
@@ -186,6 +234,7 @@ Status Store::commit() {
     return st;
   }
   in_tx_ = false;
+  writing_ = false;
   return {};
 }
 
@@ -193,6 +242,7 @@ void Store::rollback() {
   if (!in_tx_) return;
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   in_tx_ = false;
+  writing_ = false;
 }
 
 Status Store::insert_run(const std::string& run_id, std::int64_t created_at_ms) {

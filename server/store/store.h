@@ -60,7 +60,8 @@ class [[nodiscard]] Transaction {
 
 class Store {
  public:
-  // Opens (creating if needed) <data_dir>/evo.sqlite3.
+  // Opens (creating if needed) <data_dir>/evo.sqlite3. A read-only data dir or database, and
+  // an empty (0-byte) database file, are refused with an error that says so.
   static Result<std::unique_ptr<Store>> open(const std::string& data_dir, SyncMode sync);
   ~Store();
   Store(const Store&) = delete;
@@ -70,6 +71,8 @@ class Store {
   Result<Transaction> write();
   // Read transaction: a consistent view of what other processes committed.
   Result<Transaction> read();
+  // True inside a write transaction (until it commits or rolls back).
+  bool in_write() const { return writing_; }
 
   Status insert_run(const std::string& run_id, std::int64_t created_at_ms);
   Result<std::vector<RunRow>> list_runs();
@@ -128,6 +131,7 @@ class Store {
   std::string path_;
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
   bool in_tx_ = false;
+  bool writing_ = false;
 };
 
 }  // namespace evo::store

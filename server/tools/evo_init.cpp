@@ -4,6 +4,8 @@
 #include "policy/rules.h"
 #include "selection/selection.h"
 #include "server/git_edge.h"
+#include "server/memory/files.h"
+#include "server/memory/guard.h"
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
@@ -166,6 +168,7 @@ Result<json> run_init(Engine& engine, const json& args) {
                       "argument 'repo_path': '" + c.repo_path + "' is not a directory");
   }
   c.repo_path = fs::weakly_canonical(repo, ec).string();
+  if (memory::files::is_work_tree(c.repo_path)) EVO_TRY(memory::check_memory_dir(c.repo_path));
   std::string seed;
   if (c.policy_mode != state::PolicyMode::kOff) {
     bool opened = false;

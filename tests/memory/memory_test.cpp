@@ -299,9 +299,9 @@ TEST_SUITE("memory.writer") {
     TempRepo repo;
     Run r;
     r.init(repo.path, "run-1", {"loss"});
-    REQUIRE(
-        memory::files::append(repo.mem("targets/loss/long_term.md"), "\n- unrolling helps (-12%)\n")
-            .ok());
+    REQUIRE(memory::files::append(repo.path, "memory/targets/loss/long_term.md",
+                                  "\n- unrolling helps (-12%)\n")
+                .ok());
     RegisterTargetsCmd reg;
     TargetSpec spec{"loss_inner", "src/loss.py", "fn_loss_inner"};
     spec.derived_from = {"loss"};
