@@ -12,7 +12,7 @@ json output_schema(json properties, std::vector<std::string> required) {
 Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f) {
   state::FitnessReadyCmd cmd;
   cmd.branch = f.branch;
-  if (cmd.branch.empty()) return argument_error("branch", "is required");
+  if (cmd.branch.empty()) return missing_argument("branch");
   EVO_ASSIGN_OR_RETURN(cmd.fitness, merge_fitness(f.fitness, f.fitness_values));
   cmd.success = f.success;
   cmd.operation = f.operation;

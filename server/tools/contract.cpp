@@ -34,6 +34,14 @@ Error argument_error(const std::string& path, const std::string& problem) {
                     std::move(details));
 }
 
+Error missing_argument(const std::string& path, const std::string& why) {
+  ErrorDetails details;
+  details.field = path;
+  details.rule = "required";
+  return make_error(ErrorCode::kInvalidArgument, "argument '" + path + "' is required" + why,
+                    std::move(details));
+}
+
 std::string one_of(const std::vector<std::string_view>& names) {
   std::string out = "must be one of ";
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -41,6 +41,8 @@ json enum_schema(const std::array<std::string_view, N>& names) {
 
 // An error naming the argument at fault by its path; details.field carries the path too.
 Error argument_error(const std::string& path, const std::string& problem);
+// "argument 'x' is required<why>" (the wording clients already match on).
+Error missing_argument(const std::string& path, const std::string& why = "");
 
 // "must be one of a, b, c" (the wording the schema validator uses for `enum`).
 std::string one_of(const std::vector<std::string_view>& names);
@@ -268,7 +270,7 @@ class Contract {
       const auto it = args.find(f.name);
       const std::string path = prefix + f.name;
       if (it == args.end() || it->is_null()) {
-        if (f.required) return argument_error(path, "is required");
+        if (f.required) return missing_argument(path);
         continue;
       }
       EVO_TRY(f.read(*it, path, out));

@@ -47,7 +47,7 @@ ToolDef make_evo_report_seed(Engine& engine) {
     auto fitness = merge_fitness(p->fitness, p->fitness_values);
     if (!fitness) return to_outcome(fitness.error());
     if (!*fitness) {
-      return to_outcome(argument_error("fitness_values", "is required (one value per objective)"));
+      return to_outcome(missing_argument("fitness_values", " (one value per objective)"));
     }
     return to_outcome(engine.mutate(p->run, [&](state::State& s) {
       return state::handle(s, state::ReportSeedCmd{**fitness});
