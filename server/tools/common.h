@@ -70,12 +70,6 @@ ToolOutcome to_outcome(const Error& error);
 // The legacy tools answer like evo_step without its `action` field.
 ToolOutcome to_legacy_outcome(const Result<json>& result);
 
-// Reads `args` through `table`, or the outcome that refuses them.
-template <typename P>
-Result<P> parse_args(const Contract<P>& table, const json& args) {
-  return table.parse(args);
-}
-
 // Every tool, in a stable order.
 std::vector<ToolDef> all_tools(Engine& engine);
 
