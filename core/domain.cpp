@@ -1,31 +1,33 @@
+// Wire spellings of the domain enums. See domain.h.
 #include "core/domain.h"
 
-namespace evo {
+#include <cstddef>
 
-std::string_view to_string(Direction d) { return d == Direction::kMin ? "min" : "max"; }
+namespace evo {
+namespace {
+template <typename E, std::size_t N>
+std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == s) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::string_view to_string(Direction d) {
+  return kDirectionNames.at(static_cast<std::size_t>(d));
+}
 
 std::string_view to_string(Operation op) {
-  switch (op) {
-    case Operation::kMutate: return "mutate";
-    case Operation::kCrossover: return "crossover";
-    case Operation::kStructural: return "structural";
-    case Operation::kSynergy: return "synergy";
-  }
-  return "mutate";
+  return kOperationNames.at(static_cast<std::size_t>(op));
 }
 
 std::optional<Direction> parse_direction(std::string_view s) {
-  if (s == "min") return Direction::kMin;
-  if (s == "max") return Direction::kMax;
-  return std::nullopt;
+  return parse_enum<Direction>(kDirectionNames, s);
 }
 
 std::optional<Operation> parse_operation(std::string_view s) {
-  if (s == "mutate") return Operation::kMutate;
-  if (s == "crossover") return Operation::kCrossover;
-  if (s == "structural") return Operation::kStructural;
-  if (s == "synergy") return Operation::kSynergy;
-  return std::nullopt;
+  return parse_enum<Operation>(kOperationNames, s);
 }
 
 }  // namespace evo

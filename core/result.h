@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace evo {
 
@@ -23,19 +24,38 @@ enum class ErrorCode {
 
 const char* error_code_name(ErrorCode code);
 
+// What an agent needs to act on an error without parsing its English. Each member is empty
+// when it does not apply.
+struct ErrorDetails {
+  std::string field;                      // the argument at fault, by path ("objectives[2].name")
+  std::string rule;                       // the rule that refused it ("protected_file", ...)
+  std::string branch;                     // the branch the command named
+  std::string state;                      // that branch's lifecycle state
+  std::vector<std::string> allowed_next;  // the phases that branch may take next
+
+  bool empty() const {
+    return field.empty() && rule.empty() && branch.empty() && state.empty() && allowed_next.empty();
+  }
+};
+
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  ErrorDetails details;
 };
 
-inline Error make_error(ErrorCode code, std::string message) {
-  return Error{code, std::move(message)};
+inline Error make_error(ErrorCode code, std::string message, ErrorDetails details = {}) {
+  Error e;
+  e.code = code;
+  e.message = std::move(message);
+  e.details = std::move(details);
+  return e;
 }
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   bool ok() const { return data_.index() == 0; }
@@ -89,9 +109,19 @@ using Status = Result<void>;
 
 }  // namespace evo
 
+#define EVO_CONCAT_INNER_(a, b) a##b
+#define EVO_CONCAT_(a, b) EVO_CONCAT_INNER_(a, b)
+// `EVO_ASSIGN_OR_RETURN(auto x, f());` declares x from f()'s value, or returns f()'s error.
+#define EVO_ASSIGN_OR_RETURN(decl, expr) \
+  EVO_ASSIGN_OR_RETURN_IMPL_(EVO_CONCAT_(evo_assign_result_, __LINE__), decl, expr)
+#define EVO_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr) \
+  auto tmp = (expr);                                \
+  if (!tmp.ok()) return tmp.error();                \
+  decl = std::move(tmp).value()
+
 // Propagate an error from an expression returning Result<...>.
-#define EVO_TRY(expr)                               \
-  do {                                              \
-    auto evo_try_status_ = (expr);                  \
+#define EVO_TRY(expr)                                          \
+  do {                                                         \
+    auto evo_try_status_ = (expr);                             \
     if (!evo_try_status_.ok()) return evo_try_status_.error(); \
   } while (false)

@@ -46,7 +46,6 @@ struct GitObservation {
 };
 struct CodeReadyCmd {
   std::string branch;
-  std::string client_code_hash;  // a hint only; recorded nowhere
   GitObservation git;
 };
 struct PolicyPassCmd {

@@ -12,27 +12,50 @@ std::vector<Direction> Config::directions_vector() const {
   return dirs;
 }
 
-const char* to_string(ItemState s) {
-  switch (s) {
-    case ItemState::kPlanned: return "planned";
-    case ItemState::kCoded: return "coded";
-    case ItemState::kApproved: return "approved";
-    case ItemState::kRejected: return "rejected";
-    case ItemState::kEvaluated: return "evaluated";
-    case ItemState::kFailed: return "failed";
-    case ItemState::kAbandoned: return "abandoned";
-  }
-  return "planned";
+namespace {
+// The names arrays hold string literals, so data() is NUL-terminated.
+template <typename E, std::size_t N>
+const char* name_of(const std::array<std::string_view, N>& names, E value) {
+  return names.at(static_cast<std::size_t>(value)).data();
 }
-
-const char* to_string(RunPhase p) {
-  switch (p) {
-    case RunPhase::kSetup: return "setup";
-    case RunPhase::kGenerating: return "generating";
-    case RunPhase::kReflecting: return "reflecting";
-    case RunPhase::kDone: return "done";
+template <typename E, std::size_t N>
+std::optional<E> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == s) return static_cast<E>(i);
   }
-  return "setup";
+  return std::nullopt;
+}
+}  // namespace
+
+const char* to_string(ItemState s) {
+  return name_of(kItemStateNames, s);
+}
+const char* to_string(RunPhase p) {
+  return name_of(kRunPhaseNames, p);
+}
+const char* to_string(PolicyMode m) {
+  return name_of(kPolicyModeNames, m);
+}
+const char* to_string(BenchmarkFormat f) {
+  return name_of(kBenchmarkFormatNames, f);
+}
+const char* to_string(Strategy s) {
+  return name_of(kStrategyNames, s);
+}
+std::optional<Strategy> parse_strategy(std::string_view s) {
+  return parse_name<Strategy>(kStrategyNames, s);
+}
+std::optional<ItemState> parse_item_state(std::string_view s) {
+  return parse_name<ItemState>(kItemStateNames, s);
+}
+std::optional<RunPhase> parse_run_phase(std::string_view s) {
+  return parse_name<RunPhase>(kRunPhaseNames, s);
+}
+std::optional<PolicyMode> parse_policy_mode(std::string_view s) {
+  return parse_name<PolicyMode>(kPolicyModeNames, s);
+}
+std::optional<BenchmarkFormat> parse_benchmark_format(std::string_view s) {
+  return parse_name<BenchmarkFormat>(kBenchmarkFormatNames, s);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // the whole run state. Plain data; the state machine in machine.h is the only writer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -21,12 +22,22 @@ namespace evo::state {
 
 enum class PolicyMode { kBoth, kServer, kAgent, kOff };
 enum class BenchmarkFormat { kNumbers, kJson };
+// Wire spellings, indexed by enumerator (the one place each is written).
+inline constexpr std::array<std::string_view, 4> kPolicyModeNames{"both", "server", "agent", "off"};
+inline constexpr std::array<std::string_view, 2> kBenchmarkFormatNames{"numbers", "json"};
+const char* to_string(PolicyMode m);
+const char* to_string(BenchmarkFormat f);
+std::optional<PolicyMode> parse_policy_mode(std::string_view s);
+std::optional<BenchmarkFormat> parse_benchmark_format(std::string_view s);
 // How the next generation is planned and who survives (selection/README.md).
 // kReference: Evo-anything's algorithm, bit for bit (kept so a run can be compared with it).
 // kAdaptive: the composing, budget-aware strategy. The struct default is kReference so that a
 // stored config without the field (written before strategies existed) decodes, and replays
 // and resumes, exactly as before; evo_init defaults a new run to kAdaptive.
 enum class Strategy { kReference, kAdaptive };
+inline constexpr std::array<std::string_view, 2> kStrategyNames{"reference", "adaptive"};
+const char* to_string(Strategy s);
+std::optional<Strategy> parse_strategy(std::string_view s);
 
 struct ObjectiveSpec {
   std::string name;
@@ -82,7 +93,10 @@ struct Target {
 // Lifecycle of a batch item: planned -> coded -> approved | rejected -> evaluated | failed.
 // abandoned: still in flight when select ran with force, or when the run stopped.
 enum class ItemState { kPlanned, kCoded, kApproved, kRejected, kEvaluated, kFailed, kAbandoned };
+inline constexpr std::array<std::string_view, 7> kItemStateNames{
+    "planned", "coded", "approved", "rejected", "evaluated", "failed", "abandoned"};
 const char* to_string(ItemState s);
+std::optional<ItemState> parse_item_state(std::string_view s);
 
 // How code_ready concluded, so a re-report gets the same reply.
 enum class CodeOutcome { kNone, kAwaitingReview, kAutoApproved, kAutoRejected, kCached };
@@ -107,7 +121,7 @@ struct Individual {
   std::vector<std::string> changed_files;
   std::vector<policy::Finding> violations;
   std::vector<policy::Finding> flags;
-  std::string reason;  // rejection / failure reason
+  std::string reason;           // rejection / failure reason
   std::vector<double> fitness;  // set when evaluated successfully
   bool success = false;
   std::optional<std::uint64_t> cache_of;
@@ -137,7 +151,10 @@ struct SynergyRecord {
 };
 
 enum class RunPhase { kSetup, kGenerating, kReflecting, kDone };
+inline constexpr std::array<std::string_view, 4> kRunPhaseNames{"setup", "generating", "reflecting",
+                                                                "done"};
 const char* to_string(RunPhase p);
+std::optional<RunPhase> parse_run_phase(std::string_view s);
 
 // The outcome of the last select, kept so a repeated select gets the same reply.
 struct SelectionSummary {
@@ -163,7 +180,7 @@ struct State {
   // index == id. A deque: it grows without moving what it holds, so a large run never needs
   // its old and new storage at once, and references to individuals stay valid.
   std::deque<Individual> individuals;
-  IdIndex by_branch;  // branch -> id (read through find())
+  IdIndex by_branch;                 // branch -> id (read through find())
   std::vector<std::uint64_t> batch;  // ids of the current generation's items
   // code_hash -> the first successful evaluation of that code (read through cache_hit()).
   IdIndex cache;

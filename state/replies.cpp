@@ -102,7 +102,7 @@ json init_reply(const State& s) {
           {"repo_path", s.config.repo_path},
           {"objectives", objectives_json(s)},
           {"benchmark_format",
-           s.config.benchmark_format == BenchmarkFormat::kJson ? "json" : "numbers"},
+           to_string(s.config.benchmark_format)},
           {"max_fe", s.config.max_fe},
           {"pop_size", s.config.pop_size},
           {"seed", s.config.seed},
@@ -123,8 +123,7 @@ json dispatch_reply(const State& s) {
           {"budget_remaining", s.budget_remaining()},
           {"objectives", objectives_json(s)},
           {"benchmark_cmd", s.config.benchmark_cmd},
-          {"benchmark_format", s.config.benchmark_format == BenchmarkFormat::kJson ? "json"
-                                                                                  : "numbers"},
+          {"benchmark_format", to_string(s.config.benchmark_format)},
           {"items", items}};
 }
 
@@ -152,15 +151,6 @@ json findings_json(const std::vector<policy::Finding>& findings) {
   }
   return arr;
 }
-const char* policy_mode_name(PolicyMode m) {
-  switch (m) {
-    case PolicyMode::kBoth: return "both";
-    case PolicyMode::kServer: return "server";
-    case PolicyMode::kAgent: return "agent";
-    case PolicyMode::kOff: return "off";
-  }
-  return "both";
-}
 }  // namespace
 
 json check_policy_reply(const State& s, const Individual& ind, const GitObservation& git) {
@@ -180,7 +170,7 @@ json check_policy_reply(const State& s, const Individual& ind, const GitObservat
           {"violations", findings_json(ind.violations)},
           {"flags", findings_json(ind.flags)},
           {"code_hash", ind.code_hash},
-          {"policy_mode", policy_mode_name(s.config.policy_mode)}};
+          {"policy_mode", to_string(s.config.policy_mode)}};
 }
 
 json run_benchmark_reply(const State& s, const Individual& ind) {
@@ -192,7 +182,7 @@ json run_benchmark_reply(const State& s, const Individual& ind) {
          {"parent_branches", ind.parent_branches},
          {"benchmark_cmd", s.config.benchmark_cmd},
          {"benchmark_format",
-          s.config.benchmark_format == BenchmarkFormat::kJson ? "json" : "numbers"},
+          to_string(s.config.benchmark_format)},
          {"objectives", objectives_json(s)}};
   if (!s.config.quick_cmd.empty()) j["quick_cmd"] = s.config.quick_cmd;
   if (ind.code_outcome == CodeOutcome::kAutoApproved) j["auto_approved"] = true;

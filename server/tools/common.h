@@ -1,39 +1,72 @@
-// Shared pieces of the tool files: schema builders, argument readers and the mapping of
-// engine results to tool outcomes. Arguments reaching a handler already passed inputSchema
-// validation; these readers add the cross-field rules a schema cannot say.
+// Shared pieces of the tool files: the fitness fields evo_step and evo_report_fitness share,
+// the output schema helper and the mapping of engine results to tool outcomes. Arguments
+// reaching a handler already passed inputSchema validation; each tool's contract (contract.h)
+// reads them into its Params, and the handlers add the cross-field rules a schema cannot say.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/result.h"
 #include "server/engine.h"
 #include "server/protocol/tool.h"
+#include "server/tools/contract.h"
+#include "state/machine.h"
 
 namespace evo::server::tools {
 
 using nlohmann::json;
+using RunArg = std::optional<std::string>;
 
-// {type: object, properties, required, additionalProperties: false}, with the optional `run`
-// property every tool takes.
-json object_schema(json properties, std::vector<std::string> required = {});
-json run_property();
-json string_property(const std::string& description, std::size_t max_length = 4096);
-json fitness_properties();  // fitness (number | array) and fitness_values (array)
 // Loose output schema: an object with the listed required keys.
 json output_schema(json properties, std::vector<std::string> required = {});
 
-std::optional<std::string> run_arg(const json& args);
-std::optional<std::string> opt_string(const json& args, const char* key);
+// The fitness_ready fields shared by evo_step and evo_report_fitness.
+struct FitnessFields {
+  RunArg run;
+  std::string branch;
+  std::optional<std::vector<double>> fitness;
+  std::optional<std::vector<double>> fitness_values;
+  bool success = true;
+  std::optional<Operation> operation;
+  std::string target_id;
+  std::optional<std::vector<std::string>> parent_branches;
+  // Accepted for compatibility with the reference; the server computes its own hash.
+  std::string code_hash;
+  std::string raw_output;
+  std::string reason;
+};
 
-// Reads `fitness` (number or array) and/or `fitness_values` (array); when both are present
-// they must agree. nullopt when neither is given.
-Result<std::optional<std::vector<double>>> read_fitness(const json& args);
+template <typename P>
+Contract<P>& bind_fitness_fields(Contract<P>& table) {
+  static_assert(std::is_base_of_v<FitnessFields, P>);
+  table.custom("fitness", fitness_schema(), false,
+               [](const json& v, const std::string& path, P& out) -> Status {
+                 std::vector<double> values;
+                 EVO_TRY(read_number_or_array(v, path, values));
+                 out.fitness = std::move(values);
+                 return {};
+               });
+  table.field("fitness_values", &FitnessFields::fitness_values, spec(fitness_values_schema()));
+  table.field("success", &FitnessFields::success);
+  table.field("operation", &FitnessFields::operation);
+  table.field("target_id", &FitnessFields::target_id, spec({{"maxLength", kBranchMaxLength}}));
+  table.field("parent_branches", &FitnessFields::parent_branches,
+              spec({{"items", {{"type", "string"}}}}));
+  table.field("code_hash", &FitnessFields::code_hash, spec({{"maxLength", 128}}));
+  table.field("raw_output", &FitnessFields::raw_output, spec({{"maxLength", 1000000}}));
+  table.field("reason", &FitnessFields::reason, spec({{"maxLength", kTextMaxLength}}));
+  return table;
+}
 
+// The fitness_ready command from those fields (fitness and fitness_values must agree).
+Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f);
+
+// The tool's outcome: the reply, or the error with its structured details.
 ToolOutcome to_outcome(const Result<json>& result);
+ToolOutcome to_outcome(const Error& error);
 // The legacy tools answer like evo_step without its `action` field.
 ToolOutcome to_legacy_outcome(const Result<json>& result);
 

@@ -5,6 +5,26 @@
 #include "state/replies.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params {
+  RunArg run;
+  std::optional<std::string> code_hash;
+  std::optional<std::string> branch;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    t.field("code_hash", &Params::code_hash, spec({{"minLength", 1}, {"maxLength", 128}}));
+    t.field("branch", &Params::branch, spec(branch_schema()));
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_check_cache(Engine& engine) {
   ToolDef def;
@@ -14,24 +34,23 @@ ToolDef make_evo_check_cache(Engine& engine) {
       "Look up a variant by the server's content hash (from code_ready) or by branch name (the "
       "server hashes the branch's in-scope files itself). A client-computed hash is only a "
       "hint: the server never trusts it for cache hits.";
-  def.input_schema = object_schema(
-      {{"code_hash", {{"type", "string"}, {"minLength", 1}, {"maxLength", 128}}},
-       {"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}});
-  def.output_schema = output_schema({{"cached", {{"type", "boolean"}}},
-                                     {"code_hash", {{"type", "string"}}}},
-                                    {"cached"});
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema(
+      {{"cached", {{"type", "boolean"}}}, {"code_hash", {{"type", "string"}}}}, {"cached"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    auto hash = opt_string(args, "code_hash");
-    auto branch = opt_string(args, "branch");
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    const auto& hash = p->code_hash;
+    const auto& branch = p->branch;
     if (!hash && !branch) {
-      return ToolOutcome::fail("invalid_argument: give 'code_hash' or 'branch'");
+      return to_outcome(make_error(ErrorCode::kInvalidArgument, "give 'code_hash' or 'branch'"));
     }
     if (branch) {
-      if (auto p = branch_name_problem(*branch); !p.empty()) {
-        return ToolOutcome::fail("invalid_argument: argument 'branch': " + p);
+      if (auto problem = branch_name_problem(*branch); !problem.empty()) {
+        return to_outcome(argument_error("branch", problem));
       }
     }
-    auto run = run_arg(args);
+    auto run = p->run;
     std::string key = hash.value_or("");
     if (branch) {
       // The branch's hash, when code_ready has not recorded one, is read from git after the
@@ -41,9 +60,8 @@ ToolDef make_evo_check_cache(Engine& engine) {
       auto known = engine.read(run, [&](const state::State& s) -> Result<json> {
         const state::Individual* ind = s.find(*branch);
         if (ind == nullptr) {
-          return make_error(ErrorCode::kNotFound,
-                            "argument 'branch': '" + *branch + "' is not an item of run " +
-                                s.run_id);
+          return make_error(ErrorCode::kNotFound, "argument 'branch': '" + *branch +
+                                                      "' is not an item of run " + s.run_id);
         }
         run = s.run_id;  // the second read looks at the same run
         if (!ind->code_hash.empty()) {

@@ -4,6 +4,28 @@
 #include "state/replies.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params {
+  RunArg run;
+  std::string branch;
+  bool include_diff = false;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    t.field("branch", &Params::branch, spec(branch_schema()).require());
+    t.field("include_diff", &Params::include_diff,
+            described("Also return the branch's reviewed diff (parent commit to reviewed "
+                      "commit), read from git even when the branch was archived."));
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_get_lineage(Engine& engine) {
   ToolDef def;
@@ -12,22 +34,17 @@ ToolDef make_evo_get_lineage(Engine& engine) {
   def.description =
       "Trace a branch's ancestry: every ancestor with generation, operation, parents, fitness, "
       "Pareto rank, lifecycle state, reviewed commit, and cache-hit origin.";
-  def.input_schema = object_schema(
-      {{"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
-       {"include_diff",
-        {{"type", "boolean"},
-         {"description", "Also return the branch's reviewed diff (parent commit to reviewed "
-                          "commit), read from git even when the branch was archived."}}}},
-      {"branch"});
-  def.output_schema = output_schema({{"branch", {{"type", "string"}}},
-                                     {"lineage", {{"type", "array"}}}},
-                                    {"branch", "lineage"});
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema(
+      {{"branch", {{"type", "string"}}}, {"lineage", {{"type", "array"}}}}, {"branch", "lineage"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    const auto branch = args.at("branch").get<std::string>();
-    const bool include_diff = args.value("include_diff", false);
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    const auto& branch = p->branch;
+    const bool include_diff = p->include_diff;
     // The lineage is read under the engine lock; the diff, from git, after it is released.
     std::string repo_path, parent_commit, commit;
-    auto lineage = engine.read(run_arg(args), [&](const state::State& s) -> Result<json> {
+    auto lineage = engine.read(p->run, [&](const state::State& s) -> Result<json> {
       auto out = state::lineage_json(s, branch);
       if (!out || !include_diff) return out;
       const state::Individual* ind = s.find(branch);

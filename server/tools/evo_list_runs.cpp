@@ -2,19 +2,31 @@
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params {};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable;
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_list_runs(Engine& engine) {
   ToolDef def;
   def.name = "evo_list_runs";
   def.title = "List runs";
-  def.description = "List every run in the data directory, oldest first, with phase, "
-                    "generation, evaluations and best fitness. Tools default to the latest.";
-  def.input_schema = object_schema(json::object());
-  def.input_schema["properties"].erase("run");
-  def.output_schema = output_schema({{"runs", {{"type", "array"}}},
-                                     {"count", {{"type", "integer"}}}},
-                                    {"runs", "count"});
-  def.handler = [&engine](const json&, ToolContext&) { return to_outcome(engine.list_runs()); };
+  def.description =
+      "List every run in the data directory, oldest first, with phase, "
+      "generation, evaluations and best fitness. Tools default to the latest.";
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema(
+      {{"runs", {{"type", "array"}}}, {"count", {{"type", "integer"}}}}, {"runs", "count"});
+  def.handler = [&engine](const json& args, ToolContext&) {
+    if (auto p = contract().parse(args); !p) return to_outcome(p.error());
+    return to_outcome(engine.list_runs());
+  };
   return def;
 }
 

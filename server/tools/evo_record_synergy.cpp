@@ -2,6 +2,38 @@
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params : state::RecordSynergyCmd {
+  RunArg run;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    using C = state::RecordSynergyCmd;
+    Contract<Params> t;
+    const json numbers{{"type", "array"}, {"minItems", 1}, {"items", {{"type", "number"}}}};
+    t.field("branch", &C::branch, spec(branch_schema()).require());
+    t.field("target_ids", &C::target_ids,
+            spec({{"minItems", 2}, {"items", {{"type", "string"}}}}).require());
+    t.field("fitness_values", &C::fitness_values, spec(numbers).require());
+    t.field("success", &C::success);
+    t.custom(
+        "individual_fitnesses", {{"type", "object"}, {"additionalProperties", numbers}}, false,
+        [](const json& v, const std::string& path, Params& out) -> Status {
+          if (!v.is_object()) return argument_error(path, "must be an object");
+          for (const auto& [key, values] : v.items()) {
+            EVO_TRY(contract_detail::read(values, path + "." + key, out.individual_fitnesses[key]));
+          }
+          return {};
+        });
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_record_synergy(Engine& engine) {
   ToolDef def;
@@ -11,32 +43,17 @@ ToolDef make_evo_record_synergy(Engine& engine) {
       "Record the fitness of a branch combining several targets' best variants, with the "
       "individual fitnesses for comparison; the per-objective synergy gain is computed "
       "(positive means the combination helps).";
-  def.input_schema = object_schema(
-      {{"branch", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
-       {"target_ids", {{"type", "array"}, {"minItems", 2}, {"items", {{"type", "string"}}}}},
-       {"fitness_values", {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "number"}}}}},
-       {"success", {{"type", "boolean"}}},
-       {"individual_fitnesses",
-        {{"type", "object"},
-         {"additionalProperties",
-          {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "number"}}}}}}}},
-      {"branch", "target_ids", "fitness_values"});
+  def.input_schema = contract().input_schema();
   def.output_schema = output_schema({{"branch", {{"type", "string"}}},
                                      {"target_ids", {{"type", "array"}}},
                                      {"success", {{"type", "boolean"}}}},
                                     {"branch", "target_ids", "success"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    state::RecordSynergyCmd cmd;
-    cmd.branch = args.at("branch").get<std::string>();
-    cmd.target_ids = args.at("target_ids").get<std::vector<std::string>>();
-    cmd.fitness_values = args.at("fitness_values").get<std::vector<double>>();
-    cmd.success = args.value("success", true);
-    if (auto it = args.find("individual_fitnesses"); it != args.end()) {
-      cmd.individual_fitnesses = it->get<std::map<std::string, std::vector<double>>>();
-    }
-    return to_outcome(engine.mutate(run_arg(args), [&](state::State& s) {
-      return state::handle(s, cmd);
-    }));
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    const state::RecordSynergyCmd& cmd = *p;
+    return to_outcome(
+        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); }));
   };
   return def;
 }

@@ -2,6 +2,56 @@
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params {
+  RunArg run;
+  std::vector<state::TargetSpec> targets;
+};
+
+const Contract<state::TargetSpec>& target_contract() {
+  static const Contract<state::TargetSpec> kTable = [] {
+    using T = state::TargetSpec;
+    Contract<T> t;
+    const json text{{"maxLength", kTextMaxLength}};
+    t.custom("id", id_schema(), true, [](const json& v, const std::string& path, T& out) {
+      return contract_detail::read(v, path, out.id);
+    });
+    t.field("file", &T::file, spec({{"minLength", 1}, {"maxLength", kTextMaxLength}}).require());
+    t.field("function", &T::function, spec({{"minLength", 1}, {"maxLength", 512}}).require());
+    // Line ranges arrive as "10-20", [10, 20] or 10; they are kept as text.
+    t.custom("lines", {{"type", json::array({"string", "array", "integer"})}}, false,
+             [](const json& v, const std::string&, T& out) -> Status {
+               out.lines = v.is_string() ? v.get<std::string>() : v.dump();
+               return {};
+             });
+    t.field("impact", &T::impact, spec(text));
+    t.field("description", &T::description, spec(text));
+    t.field("hint", &T::hint, spec(text));
+    t.field("derived_from", &T::derived_from, spec({{"items", {{"type", "string"}}}}));
+    return t;
+  }();
+  return kTable;
+}
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    t.custom("targets",
+             {{"type", "array"},
+              {"minItems", 1},
+              {"maxItems", 256},
+              {"items", target_contract().input_schema()}},
+             true, [](const json& v, const std::string& path, Params& out) {
+               return read_array(target_contract(), v, path, out.targets);
+             });
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_register_targets(Engine& engine) {
   ToolDef def;
@@ -11,49 +61,16 @@ ToolDef make_evo_register_targets(Engine& engine) {
       "Register the functions to evolve. Each target has an id (it becomes a directory name: "
       "[A-Za-z0-9][A-Za-z0-9._-]*), a repo-relative file and a function name. Re-registering "
       "an identical target is a no-op; a target with derived_from inherits its parents' memory.";
-  json str = {{"type", "string"}, {"maxLength", 4096}};
-  def.input_schema = object_schema(
-      {{"targets",
-        {{"type", "array"},
-         {"minItems", 1},
-         {"maxItems", 256},
-         {"items",
-          {{"type", "object"},
-           {"properties",
-            {{"id", {{"type", "string"}, {"minLength", 1}, {"maxLength", 64},
-                     {"pattern", "^[A-Za-z0-9][A-Za-z0-9._-]*$"}}},
-             {"file", {{"type", "string"}, {"minLength", 1}, {"maxLength", 4096}}},
-             {"function", {{"type", "string"}, {"minLength", 1}, {"maxLength", 512}}},
-             {"lines", {{"type", json::array({"string", "array", "integer"})}}},
-             {"impact", str},
-             {"description", str},
-             {"hint", str},
-             {"derived_from", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
-           {"required", {"id", "file", "function"}},
-           {"additionalProperties", false}}}}}},
-      {"targets"});
-  def.output_schema = output_schema({{"registered", {{"type", "integer"}}},
-                                     {"target_ids", {{"type", "array"}}}},
-                                    {"registered", "target_ids"});
+  def.input_schema = contract().input_schema();
+  def.output_schema =
+      output_schema({{"registered", {{"type", "integer"}}}, {"target_ids", {{"type", "array"}}}},
+                    {"registered", "target_ids"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    state::RegisterTargetsCmd cmd;
-    for (const auto& t : args.at("targets")) {
-      state::TargetSpec spec;
-      spec.id = t.at("id").get<std::string>();
-      spec.file = t.at("file").get<std::string>();
-      spec.function = t.at("function").get<std::string>();
-      spec.description = t.value("description", std::string());
-      spec.hint = t.value("hint", std::string());
-      spec.impact = t.value("impact", std::string("medium"));
-      if (auto it = t.find("lines"); it != t.end()) {
-        spec.lines = it->is_string() ? it->get<std::string>() : it->dump();
-      }
-      spec.derived_from = t.value("derived_from", std::vector<std::string>{});
-      cmd.targets.push_back(std::move(spec));
-    }
-    return to_outcome(engine.mutate(run_arg(args), [&](state::State& s) {
-      return state::handle(s, cmd);
-    }));
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    state::RegisterTargetsCmd cmd{std::move(p->targets)};
+    return to_outcome(
+        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); }));
   };
   return def;
 }

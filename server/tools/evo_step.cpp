@@ -4,26 +4,50 @@
 namespace evo::server::tools {
 namespace {
 
-constexpr const char* kPhases[] = {"begin_generation", "code_ready",   "policy_pass",
-                                   "policy_fail",      "fitness_ready", "select",
-                                   "reflect_done"};
+constexpr std::array<std::string_view, 7> kPhases{
+    "begin_generation", "code_ready", "policy_pass", "policy_fail",
+    "fitness_ready",    "select",     "reflect_done"};
+
+struct Params : FitnessFields {
+  std::string phase;
+  std::optional<std::string> parent_commit;
+  bool force = false;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    bind_fitness_fields(t);
+    t.custom("phase", enum_schema(kPhases), true,
+             [](const json& v, const std::string& path, Params& out) -> Status {
+               EVO_TRY(contract_detail::read(v, path, out.phase));
+               for (auto name : kPhases) {
+                 if (name == out.phase) return {};
+               }
+               return argument_error(path, one_of({kPhases.begin(), kPhases.end()}));
+             });
+    t.field("branch", &Params::branch, spec(branch_schema()));
+    t.field("parent_commit", &Params::parent_commit, spec({{"maxLength", kBranchMaxLength}}));
+    t.field("force", &Params::force);
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
 
 Result<json> run_phase(Engine& engine, const json& args) {
-  const auto phase = args.at("phase").get<std::string>();
-  const auto run = run_arg(args);
-  const auto branch = args.value("branch", std::string());
+  EVO_ASSIGN_OR_RETURN(Params p, contract().parse(args));
+  const auto& phase = p.phase;
+  const auto& run = p.run;
+  const auto& branch = p.branch;
   auto need_branch = [&]() -> Status {
-    if (branch.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "argument 'branch': required for phase '" + phase + "'");
-    }
+    if (branch.empty()) return argument_error("branch", "required for phase '" + phase + "'");
     return {};
   };
   if (phase == "begin_generation") return begin_generation(engine, run, false);
   if (phase == "code_ready") {
     EVO_TRY(need_branch());
-    return code_ready(engine, run, branch, opt_string(args, "parent_commit"),
-                      args.value("code_hash", std::string()));
+    return code_ready(engine, run, branch, p.parent_commit);
   }
   if (phase == "policy_pass") {
     EVO_TRY(need_branch());
@@ -31,21 +55,18 @@ Result<json> run_phase(Engine& engine, const json& args) {
   }
   if (phase == "policy_fail") {
     EVO_TRY(need_branch());
-    std::string reason = args.value("reason", std::string());
-    if (reason.empty()) reason = args.value("raw_output", std::string());
+    std::string reason = p.reason.empty() ? p.raw_output : p.reason;
     if (reason.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "argument 'reason': required for phase 'policy_fail' (say why)");
+      return argument_error("reason", "required for phase 'policy_fail' (say why)");
     }
     return policy_fail(engine, run, branch, reason);
   }
   if (phase == "fitness_ready") {
-    auto cmd = read_fitness_cmd(args);
-    if (!cmd) return cmd.error();
-    return fitness_ready(engine, run, std::move(cmd).value());
+    EVO_ASSIGN_OR_RETURN(auto cmd, fitness_cmd(p));
+    return fitness_ready(engine, run, std::move(cmd));
   }
-  if (phase == "select") return select(engine, run, args.value("force", false));
-  return reflect_done(engine, run, args.value("force", false));
+  if (phase == "select") return select(engine, run, p.force);
+  return reflect_done(engine, run, p.force);
 }
 
 }  // namespace
@@ -63,27 +84,13 @@ ToolDef make_evo_step(Engine& engine) {
       "worker_done {is_new_best, total_evals, on_pareto_front}. PolicyAgent: policy_pass -> "
       "run_benchmark; policy_fail {reason} -> worker_done {rejected}. Illegal transitions are "
       "refused with the branch's state and the allowed next phases.";
-  json props = fitness_properties();
-  props["phase"] = {{"type", "string"}, {"enum", kPhases}};
-  props["branch"] = {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}};
-  props["parent_commit"] = {{"type", "string"}, {"maxLength", 200}};
-  props["success"] = {{"type", "boolean"}};
-  props["operation"] = {{"type", "string"},
-                        {"enum", {"mutate", "crossover", "structural", "synergy"}}};
-  props["target_id"] = {{"type", "string"}, {"maxLength", 200}};
-  props["parent_branches"] = {{"type", "array"}, {"items", {{"type", "string"}}}};
-  props["code_hash"] = {{"type", "string"}, {"maxLength", 128}};
-  props["raw_output"] = {{"type", "string"}, {"maxLength", 1000000}};
-  props["reason"] = {{"type", "string"}, {"maxLength", 4096}};
-  props["force"] = {{"type", "boolean"}};
-  def.input_schema = object_schema(props, {"phase"});
-  def.output_schema = output_schema(
-      {{"action",
-        {{"type", "string"},
-         {"enum",
-          {"dispatch_workers", "check_policy", "run_benchmark", "worker_done", "reflect",
-           "done"}}}}},
-      {"action"});
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema({{"action",
+                                      {{"type", "string"},
+                                       {"enum",
+                                        {"dispatch_workers", "check_policy", "run_benchmark",
+                                         "worker_done", "reflect", "done"}}}}},
+                                    {"action"});
   def.handler = [&engine](const json& args, ToolContext&) {
     return to_outcome(run_phase(engine, args));
   };

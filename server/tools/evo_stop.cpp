@@ -2,6 +2,24 @@
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
+namespace {
+
+struct Params {
+  RunArg run;
+  std::string reason;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    t.field("reason", &Params::reason, spec({{"maxLength", kTextMaxLength}}));
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
 
 ToolDef make_evo_stop(Engine& engine) {
   ToolDef def;
@@ -10,15 +28,14 @@ ToolDef make_evo_stop(Engine& engine) {
   def.description =
       "Stop the run now: items in flight are abandoned, no further generation is planned, and "
       "the reply is the final `done` summary. Stopping a finished run returns its summary.";
-  def.input_schema = object_schema({{"reason", {{"type", "string"}, {"maxLength", 4096}}}});
-  def.output_schema = output_schema({{"action", {{"type", "string"}}},
-                                     {"reason", {{"type", "string"}}}},
-                                    {"action", "reason"});
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema(
+      {{"action", {{"type", "string"}}}, {"reason", {{"type", "string"}}}}, {"action", "reason"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    const auto reason = args.value("reason", std::string());
-    return to_outcome(engine.mutate(run_arg(args), [&](state::State& s) {
-      return state::handle(s, state::StopCmd{reason});
-    }));
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    return to_outcome(engine.mutate(
+        p->run, [&](state::State& s) { return state::handle(s, state::StopCmd{p->reason}); }));
   };
   return def;
 }

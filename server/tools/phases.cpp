@@ -41,8 +41,7 @@ struct TipObservation {
 }  // namespace
 
 Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
-                        const std::optional<std::string>& parent_commit,
-                        const std::string& client_code_hash) {
+                        const std::optional<std::string>& parent_commit) {
   if (auto p = branch_name_problem(branch); !p.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "argument 'branch': " + p);
   }
@@ -70,7 +69,6 @@ Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& br
           state::GitObservation& git) -> Result<state::Transition> {
         state::CodeReadyCmd cmd;
         cmd.branch = branch;
-        cmd.client_code_hash = client_code_hash;
         cmd.git = std::move(git);
         return state::handle(s, cmd);
       });
@@ -132,28 +130,6 @@ Result<json> reflect_done(Engine& engine, const RunArg& run, bool force) {
   return engine.mutate(run, [&](state::State& s) {
     return state::handle(s, state::ReflectDoneCmd{force, engine.now_ms()});
   });
-}
-
-Result<state::FitnessReadyCmd> read_fitness_cmd(const json& args) {
-  state::FitnessReadyCmd cmd;
-  cmd.branch = args.value("branch", std::string());
-  if (cmd.branch.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "argument 'branch' is required");
-  }
-  auto fitness = read_fitness(args);
-  if (!fitness) return fitness.error();
-  cmd.fitness = *fitness;
-  cmd.success = args.value("success", true);
-  if (auto op = opt_string(args, "operation"); op && !op->empty()) {
-    cmd.operation = parse_operation(*op);
-  }
-  if (auto t = opt_string(args, "target_id"); t && !t->empty()) cmd.target_id = *t;
-  if (auto it = args.find("parent_branches"); it != args.end()) {
-    cmd.parent_branches = it->get<std::vector<std::string>>();
-  }
-  cmd.raw_output = args.value("raw_output", std::string());
-  cmd.reason = args.value("reason", std::string());
-  return cmd;
 }
 
 }  // namespace evo::server::tools

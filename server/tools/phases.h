@@ -11,20 +11,14 @@
 
 namespace evo::server::tools {
 
-using RunArg = std::optional<std::string>;
-
 Result<json> begin_generation(Engine& engine, const RunArg& run, bool legacy);
 Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
-                        const std::optional<std::string>& parent_commit,
-                        const std::string& client_code_hash);
+                        const std::optional<std::string>& parent_commit);
 Result<json> policy_pass(Engine& engine, const RunArg& run, const std::string& branch);
 Result<json> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
                          const std::string& reason);
 Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessReadyCmd cmd);
 Result<json> select(Engine& engine, const RunArg& run, bool force);
 Result<json> reflect_done(Engine& engine, const RunArg& run, bool force);
-
-// Reads the fitness_ready fields shared by evo_step and evo_report_fitness.
-Result<state::FitnessReadyCmd> read_fitness_cmd(const json& args);
 
 }  // namespace evo::server::tools
