@@ -3,7 +3,6 @@
 // at every call and summarized around 1k, 10k and 100k evaluations. The same run gives the
 // peak RSS. A bare SQLite commit of one event, measured in the same process, is the floor.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "bench/bench_common.h"
@@ -63,7 +62,8 @@ void verify_recovery(server::Engine& live, const server::EngineOptions& options)
     if (!r) fail("verify: " + r.error().message);
     return out;
   };
-  if (dump(live) != dump(**restarted)) fail("verify: the recovered state differs from the live one");
+  if (dump(live) != dump(**restarted))
+    fail("verify: the recovered state differs from the live one");
   std::cerr << "verify: the recovered state equals the live one\n";
 }
 
@@ -96,11 +96,11 @@ int run(const Options& o) {
   const auto floor = commit_floor(eo.sync, o.floor_samples);
   const double floor_p50 = percentile(floor, 50);
 
-  Table table("per-report cost: fitness_ready through the tool handler, " +
-                  std::to_string(o.script.objectives) + " objective(s), " +
-                  std::to_string(o.script.targets) + " targets, sync " + o.sync,
-              {"at evals", "calls", "p50 ms", "p99 ms", "max ms", "p50 / p50@first",
-               "p50 / commit floor"});
+  Table table(
+      "per-report cost: fitness_ready through the tool handler, " +
+          std::to_string(o.script.objectives) + " objective(s), " +
+          std::to_string(o.script.targets) + " targets, sync " + o.sync,
+      {"at evals", "calls", "p50 ms", "p99 ms", "max ms", "p50 / p50@first", "p50 / commit floor"});
   json marks = json::array();
   double first_p50 = 0.0;
   double last_p50 = 0.0;
@@ -114,9 +114,8 @@ int run(const Options& o) {
     table.add({std::to_string(mark), std::to_string(fr.size()), fmt(p50), fmt(percentile(fr, 99)),
                fmt(summarize(fr).at("max").get<double>()), fmt(p50 / first_p50, 2),
                fmt(p50 / floor_p50, 2)});
-    marks.push_back({{"mark", mark},
-                     {"fitness_ready_ms", summarize(fr)},
-                     {"code_ready_ms", summarize(cr)}});
+    marks.push_back(
+        {{"mark", mark}, {"fitness_ready_ms", summarize(fr)}, {"code_ready_ms", summarize(cr)}});
   }
   table.print();
 
@@ -135,8 +134,9 @@ int run(const Options& o) {
   run_table.add({"  in code_ready s", fmt(sum(r.code_ready) / 1000.0, 2)});
   run_table.add({"  in select s", fmt(sum(r.select) / 1000.0, 2)});
   run_table.add({"  in begin_generation/reflect_done s", fmt(sum(r.plan) / 1000.0, 2)});
-  run_table.add({"select p50 / max ms", fmt(percentile(all_ms(r.select), 50)) + " / " +
-                                           fmt(summarize(all_ms(r.select)).at("max").get<double>())});
+  run_table.add(
+      {"select p50 / max ms", fmt(percentile(all_ms(r.select), 50)) + " / " +
+                                  fmt(summarize(all_ms(r.select)).at("max").get<double>())});
   run_table.add({"commit floor p50 / p99 ms", fmt(floor_p50) + " / " + fmt(percentile(floor, 99))});
   run_table.add({"store on disk MiB", fmt(static_cast<double>(db_bytes) / 1048576.0, 1)});
   run_table.add({"peak RSS MiB (ru_maxrss)", fmt(static_cast<double>(mem.max_rss_kb) / 1024.0, 1)});
@@ -145,43 +145,41 @@ int run(const Options& o) {
   run_table.print();
 
   const double ratio = first_p50 > 0.0 ? last_p50 / first_p50 : 0.0;
-  json doc{
-      {"benchmark", "report"},
-      {"config",
-       {{"objectives", o.script.objectives},
-        {"evals", o.script.evals},
-        {"pop_size", o.script.pop_size},
-        {"top_k_survive", o.script.top_k},
-        {"targets", o.script.targets},
-        {"sync", o.sync},
-        {"snapshot_every", eo.snapshot_every},
-        {"window", o.window}}},
-      {"marks", marks},
-      {"p50_last_over_first", ratio},
-      {"total_s", r.total_ms / 1000.0},
-      {"phases_s",
-       {{"setup", r.setup_ms / 1000.0},
-        {"fitness_ready", fr_total / 1000.0},
-        {"code_ready", sum(r.code_ready) / 1000.0},
-        {"select", sum(r.select) / 1000.0},
-        {"plan", sum(r.plan) / 1000.0}}},
-      {"select_ms", summarize(all_ms(r.select))},
-      {"plan_ms", summarize(all_ms(r.plan))},
-      {"fitness_ready_ms_all", summarize(all_ms(r.fitness_ready))},
-      {"generations", r.generations},
-      {"total_evals", r.total_evals},
-      {"commit_floor_ms", summarize(floor)},
-      {"store_bytes", db_bytes},
-      {"memory_kb",
-       {{"ru_maxrss", mem.max_rss_kb}, {"vm_hwm", mem.vm_hwm_kb}, {"vm_rss", mem.vm_rss_kb}}},
-      {"data_dir", o.data_dir.empty() ? json(nullptr) : json(data_dir.string())}};
+  json doc{{"benchmark", "report"},
+           {"config",
+            {{"objectives", o.script.objectives},
+             {"evals", o.script.evals},
+             {"pop_size", o.script.pop_size},
+             {"top_k_survive", o.script.top_k},
+             {"targets", o.script.targets},
+             {"sync", o.sync},
+             {"snapshot_every", eo.snapshot_every},
+             {"window", o.window}}},
+           {"marks", marks},
+           {"p50_last_over_first", ratio},
+           {"total_s", r.total_ms / 1000.0},
+           {"phases_s",
+            {{"setup", r.setup_ms / 1000.0},
+             {"fitness_ready", fr_total / 1000.0},
+             {"code_ready", sum(r.code_ready) / 1000.0},
+             {"select", sum(r.select) / 1000.0},
+             {"plan", sum(r.plan) / 1000.0}}},
+           {"select_ms", summarize(all_ms(r.select))},
+           {"plan_ms", summarize(all_ms(r.plan))},
+           {"fitness_ready_ms_all", summarize(all_ms(r.fitness_ready))},
+           {"generations", r.generations},
+           {"total_evals", r.total_evals},
+           {"commit_floor_ms", summarize(floor)},
+           {"store_bytes", db_bytes},
+           {"memory_kb",
+            {{"ru_maxrss", mem.max_rss_kb}, {"vm_hwm", mem.vm_hwm_kb}, {"vm_rss", mem.vm_rss_kb}}},
+           {"data_dir", o.data_dir.empty() ? json(nullptr) : json(data_dir.string())}};
   if (r.total_evals >= 100000) {
     const double p50 = last_p50;
-    doc["targets"] = {
-        {"p50_at_100k_le_0.2ms", p50 <= 0.2},
-        {"p50_ratio_le_1.5", ratio <= 1.5},
-        {"run_under_60s", r.total_ms < 60000.0},
-        {"peak_rss_under_100MiB", mem.vm_hwm_kb < 100 * 1024}};
+    doc["targets"] = {{"p50_at_100k_le_0.2ms", p50 <= 0.2},
+                      {"p50_ratio_le_1.5", ratio <= 1.5},
+                      {"run_under_60s", r.total_ms < 60000.0},
+                      {"peak_rss_under_100MiB", mem.vm_hwm_kb < 100 * 1024}};
   }
   if (!o.json_path.empty()) write_json(o.json_path, doc);
   return 0;
@@ -205,8 +203,9 @@ int main(int argc, char** argv) {
   app.add_option("--floor-samples", o.floor_samples, "Bare commits timed for the floor");
   app.add_option("--data-dir", o.data_dir, "Keep the store here (emptied first)");
   evo::bench::add_json_option(app, o.json_path);
-  app.add_flag("--verify", o.verify,
-               "After the run, check that a restarted engine recovers the same state (memory-heavy)");
+  app.add_flag(
+      "--verify", o.verify,
+      "After the run, check that a restarted engine recovers the same state (memory-heavy)");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "No progress lines");
   CLI11_PARSE(app, argc, argv);

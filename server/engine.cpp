@@ -72,7 +72,8 @@ std::string Engine::new_run_id() {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   std::random_device rd;
-  const auto suffix = (static_cast<unsigned>(rd()) ^ static_cast<unsigned>(++id_counter_)) & 0xffffu;
+  const auto suffix =
+      (static_cast<unsigned>(rd()) ^ static_cast<unsigned>(++id_counter_)) & 0xffffu;
   char buf[64];
   std::snprintf(buf, sizeof buf, "run-%s-%04x", stamp, suffix);
   return buf;
@@ -220,8 +221,8 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
   const std::uint64_t base = s.event_seq - t.events.size();
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
-    EVO_TRY(store_->append_event(s.run_id, base + i + 1, state::event_type(e),
-                                 state::event_text(e)));
+    EVO_TRY(
+        store_->append_event(s.run_id, base + i + 1, state::event_type(e), state::event_text(e)));
   }
   auto& last = snapshot_seq_[s.run_id];
   const std::uint64_t every =

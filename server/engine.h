@@ -15,13 +15,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "server/git_edge.h"
@@ -158,7 +157,7 @@ class Engine {
   std::unique_ptr<store::Store> store_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<state::State>> runs_;
-  std::list<std::string> recent_;  // loaded runs, most recently used first
+  std::list<std::string> recent_;                      // loaded runs, most recently used first
   std::map<std::string, std::uint64_t> snapshot_seq_;  // latest snapshot known, per run
   std::set<std::string> read_only_;  // runs with an undecodable event, already logged
   // Per run: what its stored summary row shows.
@@ -229,9 +228,9 @@ Result<nlohmann::json> Engine::mutate_observed(
           moved.emplace(std::move(again).value());
           return state::Transition{};
         }
-        return make_error(ErrorCode::kConflict,
-                          "the run changed while the repository was read, " +
-                              std::to_string(kAttempts) + " times: send the call again");
+        return make_error(ErrorCode::kConflict, "the run changed while the repository was read, " +
+                                                    std::to_string(kAttempts) +
+                                                    " times: send the call again");
       }
       if (!seen) return seen.error();
       return decide(s, *planned, *seen);

@@ -14,9 +14,9 @@ Result<state::GitObservation> observe_code(const git::Repo& repo, const state::C
   auto tip = repo.branch_commit(plan.branch);
   if (!tip) {
     if (tip.error().code == ErrorCode::kNotFound) {
-      return make_error(ErrorCode::kNotFound,
-                        "argument 'branch': branch '" + plan.branch + "' does not exist in " +
-                            repo.path() + "; commit the variant on that branch first");
+      return make_error(ErrorCode::kNotFound, "argument 'branch': branch '" + plan.branch +
+                                                  "' does not exist in " + repo.path() +
+                                                  "; commit the variant on that branch first");
     }
     return tip.error();
   }
@@ -175,8 +175,7 @@ Result<state::GitObservation> GitEdge::code(const std::string& path,
 }
 
 Result<std::string> GitEdge::tip(const std::string& path, const std::string& branch) {
-  return with_repo<std::string>(path,
-                                [&](git::Repo& repo) { return observe_tip(repo, branch); });
+  return with_repo<std::string>(path, [&](git::Repo& repo) { return observe_tip(repo, branch); });
 }
 
 Result<std::string> GitEdge::branch_hash(const std::string& path, const std::string& branch,
@@ -198,11 +197,10 @@ Result<std::string> GitEdge::source(const std::string& path, const std::string& 
                                 [&](git::Repo& repo) { return repo.read_blob(commit, file); });
 }
 
-Result<policy::DiffFacts> GitEdge::reviewed_diff(const std::string& path,
-                                                 const std::string& parent,
+Result<policy::DiffFacts> GitEdge::reviewed_diff(const std::string& path, const std::string& parent,
                                                  const std::string& commit) {
-  return with_repo<policy::DiffFacts>(
-      path, [&](git::Repo& repo) { return repo.diff(parent, commit); });
+  return with_repo<policy::DiffFacts>(path,
+                                      [&](git::Repo& repo) { return repo.diff(parent, commit); });
 }
 
 Result<std::string> GitEdge::seed(const std::string& path, bool create_tag) {

@@ -2,9 +2,8 @@
 // Internal to evo::state: one definition of each codec, so both files write the same JSON.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,25 +71,22 @@ NLOHMANN_JSON_SERIALIZE_ENUM(RunPhase, {{RunPhase::kSetup, "setup"},
                                         {RunPhase::kDone, "done"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectiveSpec, name, direction)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, repo_path, benchmark_cmd,
-                                                benchmark_format, quick_cmd, objectives, max_fe,
-                                                pop_size, mutation_rate, structural_rate,
-                                                synergy_interval, top_k_survive, directions,
-                                                protected_patterns, test_patterns, policy_mode,
-                                                archive_eliminated, manage_refs, max_generations,
-                                                max_wall_time_s, stagnation_generations,
-                                                target_fitness, seed, strategy,
-                                                parallel_workers)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    Config, repo_path, benchmark_cmd, benchmark_format, quick_cmd, objectives, max_fe, pop_size,
+    mutation_rate, structural_rate, synergy_interval, top_k_survive, directions, protected_patterns,
+    test_patterns, policy_mode, archive_eliminated, manage_refs, max_generations, max_wall_time_s,
+    stagnation_generations, target_fitness, seed, strategy, parallel_workers)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, description, hint,
                                                 impact, lines, derived_from, frozen, temperature,
                                                 stagnation, active, local_front, best)
 // The fields of Individual, listed once for its JSON codec and for the snapshot writer.
-#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                            \
-  X(branch) X(generation) X(target_id) X(operation) X(is_seed) X(registered_late)               \
-  X(parent_branches) X(target_file) X(target_function) X(structural_op) X(state)               \
-  X(code_outcome) X(parent_commit) X(commit) X(code_hash) X(changed_files) X(violations)       \
-  X(flags) X(reason) X(fitness) X(success) X(cache_of) X(is_new_best)            \
-  X(on_front_at_eval) X(evals_at) X(pareto_rank) X(alive) X(eliminated)
+#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                              \
+  X(branch)                                                                                        \
+  X(generation) X(target_id) X(operation) X(is_seed) X(registered_late) X(parent_branches)         \
+      X(target_file) X(target_function) X(structural_op) X(state) X(code_outcome) X(parent_commit) \
+          X(commit) X(code_hash) X(changed_files) X(violations) X(flags) X(reason) X(fitness)      \
+              X(success) X(cache_of) X(is_new_best) X(on_front_at_eval) X(evals_at) X(pareto_rank) \
+                  X(alive) X(eliminated)
 #define EVO_INDIVIDUAL_FIELDS(X) X(id) EVO_INDIVIDUAL_DATA_FIELDS(X)
 
 // As NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT would write them: a missing key reads as

@@ -15,20 +15,32 @@ using nlohmann::json;
 
 namespace {
 
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
-Error illegal(std::string message) { return make_error(ErrorCode::kIllegalTransition, std::move(message)); }
-Error conflict(std::string message) { return make_error(ErrorCode::kConflict, std::move(message)); }
+Error invalid(std::string message) {
+  return make_error(ErrorCode::kInvalidArgument, std::move(message));
+}
+Error illegal(std::string message) {
+  return make_error(ErrorCode::kIllegalTransition, std::move(message));
+}
+Error conflict(std::string message) {
+  return make_error(ErrorCode::kConflict, std::move(message));
+}
 
 // The phases a branch may move through next, for error messages.
 std::string allowed_next(const Individual& ind) {
   switch (ind.state) {
-    case ItemState::kPlanned: return "code_ready";
-    case ItemState::kCoded: return "policy_pass, policy_fail, or code_ready with a new commit";
-    case ItemState::kApproved: return "fitness_ready, or code_ready with a new commit";
-    case ItemState::kRejected: return "code_ready with a new commit";
+    case ItemState::kPlanned:
+      return "code_ready";
+    case ItemState::kCoded:
+      return "policy_pass, policy_fail, or code_ready with a new commit";
+    case ItemState::kApproved:
+      return "fitness_ready, or code_ready with a new commit";
+    case ItemState::kRejected:
+      return "code_ready with a new commit";
     case ItemState::kEvaluated:
-    case ItemState::kFailed: return "none (its result is recorded; the orchestrator may select)";
-    case ItemState::kAbandoned: return "none (it was abandoned)";
+    case ItemState::kFailed:
+      return "none (its result is recorded; the orchestrator may select)";
+    case ItemState::kAbandoned:
+      return "none (it was abandoned)";
   }
   return "none";
 }
@@ -80,7 +92,8 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
 }
 
 Status validate_config(const Config& c) {
-  if (c.objectives.empty()) return invalid("argument 'objectives': must hold at least one objective");
+  if (c.objectives.empty())
+    return invalid("argument 'objectives': must hold at least one objective");
   std::set<std::string> names;
   for (std::size_t i = 0; i < c.objectives.size(); ++i) {
     const auto& name = c.objectives[i].name;
@@ -134,7 +147,8 @@ bool target_reached(const State& s) {
     for (std::size_t i = 0; i < s.config.objectives.size(); ++i) {
       const double want = (*s.config.target_fitness)[i];
       const double got = m.fitness[i];
-      const bool ok = s.config.objectives[i].direction == Direction::kMin ? got <= want : got >= want;
+      const bool ok =
+          s.config.objectives[i].direction == Direction::kMin ? got <= want : got >= want;
       if (!ok) {
         all = false;
         break;
@@ -161,8 +175,8 @@ std::optional<RunFinished> stop_check(const State& s, std::int64_t now_ms) {
   } else if (s.config.stagnation_generations &&
              s.gens_without_improvement >= *s.config.stagnation_generations) {
     fin.reason_code = "stagnation";
-    fin.reason = "no target improved for " + std::to_string(s.gens_without_improvement) +
-                 " generations";
+    fin.reason =
+        "no target improved for " + std::to_string(s.gens_without_improvement) + " generations";
   } else if (target_reached(s)) {
     fin.reason_code = "target_fitness";
     fin.reason = "target fitness reached by " + branch_of(s, s.best);
@@ -222,7 +236,8 @@ struct Handler {
 
   Result<Transition> operator()(const InitCmd& c) const {
     if (!s.run_id.empty()) return conflict("run " + s.run_id + " is already initialized");
-    if (!is_valid_target_id(c.run_id)) return invalid("run id '" + c.run_id + "' " + target_id_rule());
+    if (!is_valid_target_id(c.run_id))
+      return invalid("run id '" + c.run_id + "' " + target_id_rule());
     EVO_TRY(validate_config(c.config));
     auto t = commit(s, {RunInitialized{c.run_id, c.config, c.now_ms, c.seed_commit}});
     t.reply = init_reply(s);
@@ -237,7 +252,8 @@ struct Handler {
     for (std::size_t i = 0; i < c.targets.size(); ++i) {
       const auto& t = c.targets[i];
       const std::string at = "argument 'targets[" + std::to_string(i) + "]";
-      if (!is_valid_target_id(t.id)) return invalid(at + ".id': '" + t.id + "' " + target_id_rule());
+      if (!is_valid_target_id(t.id))
+        return invalid(at + ".id': '" + t.id + "' " + target_id_rule());
       if (auto p = relative_path_problem(t.file); !p.empty()) return invalid(at + ".file': " + p);
       if (t.function.empty()) return invalid(at + ".function': must not be empty");
       for (char ch : t.function) {
@@ -264,9 +280,8 @@ struct Handler {
     if (!fresh.empty()) t = commit(s, {TargetsRegistered{fresh}});
     json ids = json::array();
     for (const auto& spec : c.targets) ids.push_back(spec.id);
-    t.reply = {{"registered", c.targets.size()},
-               {"target_ids", ids},
-               {"total_targets", s.targets.size()}};
+    t.reply = {
+        {"registered", c.targets.size()}, {"target_ids", ids}, {"total_targets", s.targets.size()}};
     return t;
   }
 
@@ -276,8 +291,8 @@ struct Handler {
     Transition t;
     if (auto seed = s.seed_obj()) {
       if (*seed != c.fitness) {
-        return conflict("the seed fitness is already recorded as " +
-                        json(*seed).dump() + "; a different value cannot replace it");
+        return conflict("the seed fitness is already recorded as " + json(*seed).dump() +
+                        "; a different value cannot replace it");
       }
     } else {
       t = commit(s, {SeedReported{c.fitness}});
@@ -294,14 +309,17 @@ struct Handler {
 
   Result<Transition> operator()(const BeginGenerationCmd& c) const {
     switch (s.phase) {
-      case RunPhase::kDone: return Transition{{}, done_reply(s)};
-      case RunPhase::kGenerating: return Transition{{}, dispatch_reply(s)};
+      case RunPhase::kDone:
+        return Transition{{}, done_reply(s)};
+      case RunPhase::kGenerating:
+        return Transition{{}, dispatch_reply(s)};
       case RunPhase::kReflecting:
         if (c.legacy) return (*this)(ReflectDoneCmd{false, c.now_ms});
         return illegal("generation " + std::to_string(s.last_selection.generation) +
                        " was selected; call reflect_done to plan the next one (allowed next: "
                        "reflect_done)");
-      case RunPhase::kSetup: break;
+      case RunPhase::kSetup:
+        break;
     }
     if (s.targets.empty()) {
       return illegal("no targets are registered: call evo_register_targets first");
@@ -333,9 +351,12 @@ struct Handler {
               return Transition{{}, run_benchmark_reply(s, *ind)};
             }
             break;
-          case CodeOutcome::kAutoRejected: return Transition{{}, rejected_reply(*ind)};
-          case CodeOutcome::kCached: return Transition{{}, worker_done_reply(s, *ind)};
-          case CodeOutcome::kNone: break;
+          case CodeOutcome::kAutoRejected:
+            return Transition{{}, rejected_reply(*ind)};
+          case CodeOutcome::kCached:
+            return Transition{{}, worker_done_reply(s, *ind)};
+          case CodeOutcome::kNone:
+            break;
         }
       }
       if (ind->state == ItemState::kEvaluated || ind->state == ItemState::kFailed ||
@@ -395,10 +416,18 @@ struct Handler {
     auto t = commit(s, {std::move(ev)});
     const Individual& now = *s.find(c.branch);
     switch (outcome) {
-      case CodeOutcome::kAutoApproved: t.reply = run_benchmark_reply(s, now); break;
-      case CodeOutcome::kAutoRejected: t.reply = rejected_reply(now); break;
-      case CodeOutcome::kCached: t.reply = worker_done_reply(s, now); break;
-      default: t.reply = check_policy_reply(s, now, git); break;
+      case CodeOutcome::kAutoApproved:
+        t.reply = run_benchmark_reply(s, now);
+        break;
+      case CodeOutcome::kAutoRejected:
+        t.reply = rejected_reply(now);
+        break;
+      case CodeOutcome::kCached:
+        t.reply = worker_done_reply(s, now);
+        break;
+      default:
+        t.reply = check_policy_reply(s, now, git);
+        break;
     }
     return t;
   }
@@ -416,9 +445,11 @@ struct Handler {
     if (!ind->violations.empty()) {
       std::vector<std::string> rules;
       for (const auto& v : ind->violations) rules.push_back(v.rule + " (" + v.path + ")");
-      return make_error(ErrorCode::kPolicyViolation,
-                        "branch '" + ind->branch + "' cannot be approved: it has hard policy "
-                        "violations: " + join(rules, ", ") + " (allowed next: policy_fail)");
+      return make_error(ErrorCode::kPolicyViolation, "branch '" + ind->branch +
+                                                         "' cannot be approved: it has hard policy "
+                                                         "violations: " +
+                                                         join(rules, ", ") +
+                                                         " (allowed next: policy_fail)");
     }
     auto t = commit(s, {PolicyDecided{c.branch, true, {}}});
     t.reply = run_benchmark_reply(s, *s.find(c.branch));
@@ -465,8 +496,9 @@ struct Handler {
     std::vector<double> fitness;
     if (c.success) {
       if (!c.fitness) {
-        return invalid("argument 'fitness': required when success is true (one value per "
-                       "objective, as 'fitness' or 'fitness_values')");
+        return invalid(
+            "argument 'fitness': required when success is true (one value per "
+            "objective, as 'fitness' or 'fitness_values')");
       }
       EVO_TRY(validate_fitness(s, *c.fitness, "fitness"));
       fitness = *c.fitness;
@@ -485,7 +517,7 @@ struct Handler {
                       "); a conflicting report is refused");
     }
     if (ind->state != ItemState::kApproved) {
-      const char* why = ind->state == ItemState::kPlanned   ? "it was never coded and reviewed"
+      const char* why = ind->state == ItemState::kPlanned    ? "it was never coded and reviewed"
                         : ind->state == ItemState::kCoded    ? "it is still awaiting policy review"
                         : ind->state == ItemState::kRejected ? "it was rejected by policy"
                                                              : "it is no longer in flight";
@@ -493,8 +525,10 @@ struct Handler {
     }
     if (c.observed_commit && !ind->commit.empty()) {
       if (c.observed_commit->empty()) {
-        return illegal("branch '" + ind->branch + "' no longer exists in the repository; the "
-                       "reviewed commit " + ind->commit + " cannot be benchmarked from it");
+        return illegal("branch '" + ind->branch +
+                       "' no longer exists in the repository; the "
+                       "reviewed commit " +
+                       ind->commit + " cannot be benchmarked from it");
       }
       if (*c.observed_commit != ind->commit) {
         return illegal("branch '" + ind->branch + "' moved since review: reviewed commit " +
@@ -505,20 +539,23 @@ struct Handler {
     }
     std::string reason = c.reason;
     if (!c.success && reason.empty()) reason = "benchmark failed";
-    auto t = commit(s, {FitnessReported{c.branch, c.success, fitness,
-                                        utf8_prefix(c.raw_output, 2000),
-                                        c.success ? std::string() : reason}});
+    auto t =
+        commit(s, {FitnessReported{c.branch, c.success, fitness, utf8_prefix(c.raw_output, 2000),
+                                   c.success ? std::string() : reason}});
     t.reply = worker_done_reply(s, *s.find(c.branch));
     return t;
   }
 
   Result<Transition> operator()(const SelectCmd& c) const {
     switch (s.phase) {
-      case RunPhase::kDone: return run_finished_error(s);
-      case RunPhase::kReflecting: return Transition{{}, reflect_reply(s)};
+      case RunPhase::kDone:
+        return run_finished_error(s);
+      case RunPhase::kReflecting:
+        return Transition{{}, reflect_reply(s)};
       case RunPhase::kSetup:
         return illegal("no generation is in progress: call begin_generation first");
-      case RunPhase::kGenerating: break;
+      case RunPhase::kGenerating:
+        break;
     }
     auto flying = in_flight_ids(s);
     if (!flying.empty() && !c.force) {
@@ -533,7 +570,8 @@ struct Handler {
 
   Result<Transition> operator()(const ReflectDoneCmd& c) const {
     switch (s.phase) {
-      case RunPhase::kDone: return Transition{{}, done_reply(s)};
+      case RunPhase::kDone:
+        return Transition{{}, done_reply(s)};
       case RunPhase::kSetup:
         return illegal("reflect_done before select: no generation has been selected");
       case RunPhase::kGenerating:
@@ -542,7 +580,8 @@ struct Handler {
         }
         return illegal("reflect_done before select: generation " + std::to_string(s.generation) +
                        " has not been selected (allowed next: select)");
-      case RunPhase::kReflecting: break;
+      case RunPhase::kReflecting:
+        break;
     }
     auto flying = in_flight_ids(s, /*late_only=*/true);
     if (!flying.empty() && !c.force) {
@@ -627,7 +666,8 @@ struct Handler {
     if (existing != s.synergy_records.end()) {
       if (existing->fitness_values != r.fitness_values || existing->success != r.success ||
           existing->target_ids != r.target_ids) {
-        return conflict("synergy branch '" + c.branch + "' is already recorded with a different "
+        return conflict("synergy branch '" + c.branch +
+                        "' is already recorded with a different "
                         "result");
       }
       r = *existing;
@@ -791,8 +831,10 @@ Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& bran
     for (std::size_t i = 0; i < ids->size(); ++i) {
       const Target* t = s.target((*ids)[i]);
       if (t == nullptr) {
-        return make_error(ErrorCode::kNotFound, "argument 'branch': synergy branch names unknown "
-                                                "target '" + (*ids)[i] + "'");
+        return make_error(ErrorCode::kNotFound,
+                          "argument 'branch': synergy branch names unknown "
+                          "target '" +
+                              (*ids)[i] + "'");
       }
       item.target_id += (i ? "+" : "") + t->id;
       item.parent_branches.push_back(t->best ? s.individuals[*t->best].branch : "seed-baseline");
@@ -806,8 +848,10 @@ Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& bran
     const bool current = std::find(s.batch.begin(), s.batch.end(), ind->id) != s.batch.end();
     if (ind->is_seed || !current) {
       return illegal("branch '" + branch + "' belongs to generation " +
-                     std::to_string(ind->generation) + ", which has been selected; only items "
-                     "of generation " + std::to_string(s.generation) + " accept code_ready");
+                     std::to_string(ind->generation) +
+                     ", which has been selected; only items "
+                     "of generation " +
+                     std::to_string(s.generation) + " accept code_ready");
     }
   }
   plan.parent_branch = ind->parent_branches.empty() ? "seed-baseline" : ind->parent_branches[0];

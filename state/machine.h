@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "policy/diff_facts.h"
@@ -42,7 +41,7 @@ struct GitObservation {
   std::string commit;         // branch tip
   std::string parent_commit;  // what the tip was diffed against
   policy::DiffFacts facts;
-  std::string code_hash;      // blob ids of the in-scope files at the tip
+  std::string code_hash;  // blob ids of the in-scope files at the tip
 };
 struct CodeReadyCmd {
   std::string branch;
@@ -92,9 +91,8 @@ struct StopCmd {
 };
 
 using Command = std::variant<InitCmd, RegisterTargetsCmd, ReportSeedCmd, BeginGenerationCmd,
-                             CodeReadyCmd, PolicyPassCmd, PolicyFailCmd, FitnessReadyCmd,
-                             SelectCmd, ReflectDoneCmd, FreezeCmd, BoostCmd, RecordSynergyCmd,
-                             StopCmd>;
+                             CodeReadyCmd, PolicyPassCmd, PolicyFailCmd, FitnessReadyCmd, SelectCmd,
+                             ReflectDoneCmd, FreezeCmd, BoostCmd, RecordSynergyCmd, StopCmd>;
 
 struct Transition {
   std::vector<Event> events;  // empty for an idempotent repeat

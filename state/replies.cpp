@@ -30,12 +30,9 @@ std::string branch_of(const State& s, std::optional<std::uint64_t> id) {
 }
 
 json item_json(const Individual& ind) {
-  json j{{"branch", ind.branch},
-         {"operation", to_string(ind.operation)},
-         {"target_id", ind.target_id},
-         {"parent_branches", ind.parent_branches},
-         {"target_file", ind.target_file},
-         {"target_function", ind.target_function}};
+  json j{{"branch", ind.branch},           {"operation", to_string(ind.operation)},
+         {"target_id", ind.target_id},     {"parent_branches", ind.parent_branches},
+         {"target_file", ind.target_file}, {"target_function", ind.target_function}};
   if (!ind.structural_op.empty()) j["structural_op"] = ind.structural_op;
   return j;
 }
@@ -101,8 +98,7 @@ json init_reply(const State& s) {
           {"run_id", s.run_id},
           {"repo_path", s.config.repo_path},
           {"objectives", objectives_json(s)},
-          {"benchmark_format",
-           to_string(s.config.benchmark_format)},
+          {"benchmark_format", to_string(s.config.benchmark_format)},
           {"max_fe", s.config.max_fe},
           {"pop_size", s.config.pop_size},
           {"seed", s.config.seed},
@@ -181,8 +177,7 @@ json run_benchmark_reply(const State& s, const Individual& ind) {
          {"operation", to_string(ind.operation)},
          {"parent_branches", ind.parent_branches},
          {"benchmark_cmd", s.config.benchmark_cmd},
-         {"benchmark_format",
-          to_string(s.config.benchmark_format)},
+         {"benchmark_format", to_string(s.config.benchmark_format)},
          {"objectives", objectives_json(s)}};
   if (!s.config.quick_cmd.empty()) j["quick_cmd"] = s.config.quick_cmd;
   if (ind.code_outcome == CodeOutcome::kAutoApproved) j["auto_approved"] = true;
@@ -190,12 +185,9 @@ json run_benchmark_reply(const State& s, const Individual& ind) {
 }
 
 json rejected_reply(const Individual& ind) {
-  return {{"action", "worker_done"},
-          {"branch", ind.branch},
-          {"rejected", true},
-          {"reason", ind.reason},
-          {"commit", ind.commit},
-          {"violations", findings_json(ind.violations)}};
+  return {{"action", "worker_done"}, {"branch", ind.branch},
+          {"rejected", true},        {"reason", ind.reason},
+          {"commit", ind.commit},    {"violations", findings_json(ind.violations)}};
 }
 
 json worker_done_reply(const State& s, const Individual& ind) {
@@ -207,10 +199,9 @@ json worker_done_reply(const State& s, const Individual& ind) {
          {"is_new_best", ind.is_new_best},
          {"on_pareto_front", ind.on_front_at_eval},
          {"total_evals", ind.evals_at},
-         {"budget_remaining",
-          ind.evals_at >= static_cast<std::uint64_t>(s.config.max_fe)
-              ? 0
-              : static_cast<std::uint64_t>(s.config.max_fe) - ind.evals_at}};
+         {"budget_remaining", ind.evals_at >= static_cast<std::uint64_t>(s.config.max_fe)
+                                  ? 0
+                                  : static_cast<std::uint64_t>(s.config.max_fe) - ind.evals_at}};
   if (ind.cache_of) {
     j["cached"] = true;
     j["cache_of"] = branch_of(s, ind.cache_of);
@@ -251,8 +242,7 @@ json status_json(const State& s) {
         {"file", t.file},
         {"function", t.function},
         {"temperature", std::round(t.temperature * 100.0) / 100.0},
-        {"current_best_obj",
-         t.best ? json(s.individuals[*t.best].fitness) : json(nullptr)},
+        {"current_best_obj", t.best ? json(s.individuals[*t.best].fitness) : json(nullptr)},
         {"current_best_branch", t.best ? json(branch_of(s, t.best)) : json(nullptr)},
         {"pareto_front_size", t.local_front.size()},
         {"stagnation", t.stagnation},
@@ -269,7 +259,8 @@ json status_json(const State& s) {
   json in_flight = json::array();
   for (auto id : s.batch) {
     const auto& ind = s.individuals[id];
-    if (ind.in_flight()) in_flight.push_back({{"branch", ind.branch}, {"state", to_string(ind.state)}});
+    if (ind.in_flight())
+      in_flight.push_back({{"branch", ind.branch}, {"state", to_string(ind.state)}});
   }
   auto seed = s.seed_obj();
   json j{{"run_id", s.run_id},

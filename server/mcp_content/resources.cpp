@@ -300,7 +300,8 @@ std::vector<std::string> Resources::complete(const std::string& argument,
 }
 
 void Resources::committed(const state::State& s, const std::vector<state::Event>& events,
-                          const std::vector<std::string>& memory_paths, server::Outbox& outbox) noexcept {
+                          const std::vector<std::string>& memory_paths,
+                          server::Outbox& outbox) noexcept {
   try {
     auto uris = updated_uris(s, events);
     auto memory = memory_uris(s.run_id, memory_paths);

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -121,10 +121,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode
   const std::string path = (std::filesystem::path(data_dir) / "evo.sqlite3").string();
   EVO_TRY(check_data_files(data_dir, path));
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                     SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -300,8 +298,7 @@ Result<std::vector<SummaryRow>> Store::run_summaries() {
   int rc;
   while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
     rows.push_back({column_text(*st, 0), static_cast<std::uint64_t>(sqlite3_column_int64(*st, 1)),
-                    static_cast<std::uint64_t>(sqlite3_column_int64(*st, 3)),
-                    column_text(*st, 2)});
+                    static_cast<std::uint64_t>(sqlite3_column_int64(*st, 3)), column_text(*st, 2)});
   }
   if (rc != SQLITE_DONE) return sql_error("cannot list run summaries");
   return rows;
@@ -351,8 +348,9 @@ Status Store::for_each_event_after(
 Status Store::for_each_event_between(
     const std::string& run_id, std::uint64_t after, std::uint64_t upto,
     const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {
-  auto st = prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
-                    "AND seq <= ?3 ORDER BY seq");
+  auto st = prepare(
+      "SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
+      "AND seq <= ?3 ORDER BY seq");
   if (!st) return st.error();
   StmtGuard g{*st};
   bind_text(*st, 1, run_id);

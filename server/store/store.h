@@ -123,7 +123,7 @@ class Store {
   Status commit();
   void rollback();
   Status exec(const char* sql);
-  Status exec_cached(const char* sql);  // a statement without results, prepared once
+  Status exec_cached(const char* sql);             // a statement without results, prepared once
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error sql_error(const std::string& what) const;
 

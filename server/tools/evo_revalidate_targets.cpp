@@ -52,8 +52,11 @@ ToolDef make_evo_revalidate_targets(Engine& engine) {
           branch = s.individuals[*t.best].branch;
           commit = s.individuals[*t.best].commit;
         }
-        out.push_back({{"target_id", t.id}, {"file", t.file}, {"function", t.function},
-                       {"branch", branch}, {"commit", commit}});
+        out.push_back({{"target_id", t.id},
+                       {"file", t.file},
+                       {"function", t.function},
+                       {"branch", branch},
+                       {"commit", commit}});
       }
       return out;
     });

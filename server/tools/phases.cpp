@@ -23,8 +23,7 @@ struct CodeReadyObservation {
   bool operator==(const CodeReadyObservation& o) const {
     return plan.branch == o.plan.branch && plan.uses_git == o.plan.uses_git &&
            plan.parent_branch == o.plan.parent_branch &&
-           plan.parent_commit == o.plan.parent_commit &&
-           plan.scope_files == o.plan.scope_files &&
+           plan.parent_commit == o.plan.parent_commit && plan.scope_files == o.plan.scope_files &&
            plan.late_item.has_value() == o.plan.late_item.has_value() && repo_path == o.repo_path;
   }
   bool needs_io() const { return plan.uses_git; }
@@ -75,9 +74,8 @@ Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& br
 }
 
 Result<json> policy_pass(Engine& engine, const RunArg& run, const std::string& branch) {
-  return engine.mutate(run, [&](state::State& s) {
-    return state::handle(s, state::PolicyPassCmd{branch});
-  });
+  return engine.mutate(
+      run, [&](state::State& s) { return state::handle(s, state::PolicyPassCmd{branch}); });
 }
 
 Result<json> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
@@ -94,8 +92,8 @@ Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessRead
   return engine.mutate_observed<TipObservation, std::optional<std::string>>(
       run,
       [&](const state::State& s) -> Result<TipObservation> {
-        const bool pins = s.config.policy_mode != state::PolicyMode::kOff &&
-                          state::pins_commit(s, cmd.branch);
+        const bool pins =
+            s.config.policy_mode != state::PolicyMode::kOff && state::pins_commit(s, cmd.branch);
         return TipObservation{pins, pins ? s.config.repo_path : std::string()};
       },
       [&](const TipObservation& o) -> Result<std::optional<std::string>> {

@@ -93,8 +93,7 @@ TEST_SUITE("unit of work") {
     const auto run = new_run(*e);
     int observed = 0;
     auto reply = e->mutate_observed<SeqPlan, std::uint64_t>(
-        run,
-        [](const state::State& s) -> Result<SeqPlan> { return SeqPlan{s.event_seq}; },
+        run, [](const state::State& s) -> Result<SeqPlan> { return SeqPlan{s.event_seq}; },
         [&](const SeqPlan& p) -> Result<std::uint64_t> {
           // Another call commits meanwhile (it would deadlock if the lock were held here).
           if (++observed == 1) REQUIRE(step(*e, state::BeginGenerationCmd{0}, run).ok());
@@ -118,7 +117,9 @@ TEST_SUITE("unit of work") {
     int observed = 0;
     auto reply = e->mutate_observed<SeqPlan, int>(
         run,
-        [](const state::State& s) -> Result<SeqPlan> { return SeqPlan{s.event_seq, false}; },
+        [](const state::State& s) -> Result<SeqPlan> {
+          return SeqPlan{s.event_seq, false};
+        },
         [&](const SeqPlan&) -> Result<int> { return ++observed; },
         [&](state::State& s, const SeqPlan& p, int&) -> Result<state::Transition> {
           CHECK(p.seq == s.event_seq);
@@ -225,9 +226,8 @@ TEST_SUITE("unit of work") {
       for (int i = 0; i < 4; ++i) runs.push_back(new_run(*e));
       // The first run moves on after its last summary row: list_runs must still be exact.
       REQUIRE(step(*e, state::BeginGenerationCmd{0}, runs[0]).ok());
-      auto plan = e->read(runs[0], [](const state::State& s) -> Result<json> {
-        return state::dispatch_reply(s);
-      });
+      auto plan = e->read(
+          runs[0], [](const state::State& s) -> Result<json> { return state::dispatch_reply(s); });
       REQUIRE(plan.ok());
       state::CodeReadyCmd c;
       c.branch = plan->at("items").at(0).at("branch").get<std::string>();
@@ -276,8 +276,9 @@ TEST_SUITE("unit of work") {
     auto e = open(dir);
     const auto run = new_run(*e);
     for (int i = 0; i < 2500; ++i) {
-      REQUIRE(step(*e, i % 2 == 0 ? state::Command(state::BoostCmd{"t"})
-                                  : state::Command(state::FreezeCmd{"t"}),
+      REQUIRE(step(*e,
+                   i % 2 == 0 ? state::Command(state::BoostCmd{"t"})
+                              : state::Command(state::FreezeCmd{"t"}),
                    run)
                   .ok());
     }
