@@ -46,8 +46,8 @@ ALLOWED = {
     "store": {"core"},
     "mcp": {"core"},
     "transport": {"core", "mcp"},
-    "engine": {"core", "selection", "policy", "git", "state", "store", "mcp"},
-    "memory": {"core", "state", "content_assets"},
+    "engine": {"core", "selection", "policy", "git", "state", "store", "mcp", "memory"},
+    "memory": {"core", "state", "git", "content_assets"},
     "content": {"core", "state", "engine", "memory", "mcp", "git", "store", "content_assets"},
     "install": {"core", "content_assets"},
     "demo": {"core"},
@@ -71,6 +71,14 @@ RESTRICTED = {
     "spdlog": {"mcp", "transport", "engine", "memory", "content", "install", "demo", "app"},
 }
 
+# Known crossings, each with the move that removes it. They are printed on every run; any other
+# crossing fails. An entry whose include is gone fails too, so the list only shrinks.
+EXCEPTIONS = {
+    ("server/install/agent_export.cpp", "server/mcp_content/agent_files.h"):
+        "agent_files (and memory's template renderer) belong with the embedded assets; "
+        "moves with the folder reorganization (issue 11, section 4)",
+}
+
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -92,6 +100,7 @@ def main() -> int:
     files = subprocess.run(["git", "-C", str(ROOT), "ls-files", "*.cpp", "*.h", "*.hpp"],
                            check=True, capture_output=True, text=True).stdout.split()
     problems = []
+    excepted = set()
     for rel in files:
         src = layer_of(rel)
         if src is None or ALLOWED.get(src, set()) is None:
@@ -108,7 +117,10 @@ def main() -> int:
             kind, inc = m.groups()
             if kind == '"' and "/" in inc and (ROOT / inc).exists():
                 dst = layer_of(inc)
-                if dst is not None and dst not in allowed:
+                if dst is not None and dst not in allowed and (rel, inc) in EXCEPTIONS:
+                    excepted.add((rel, inc))
+                    print(f"{rel}:{n}: known crossing ({EXCEPTIONS[(rel, inc)]})")
+                elif dst is not None and dst not in allowed:
                     problems.append(f"{rel}:{n}: layer '{src}' may not include '{inc}' "
                                     f"(layer '{dst}'); allowed: {', '.join(sorted(allowed))}")
             elif kind == "<":
@@ -116,6 +128,9 @@ def main() -> int:
                 if top in RESTRICTED and src not in RESTRICTED[top] and src != "content_assets":
                     problems.append(f"{rel}:{n}: layer '{src}' may not include <{inc}> "
                                     f"(only {', '.join(sorted(RESTRICTED[top]))})")
+    for gone in sorted(set(EXCEPTIONS) - excepted):
+        problems.append(f"{gone[0]}: the known crossing to {gone[1]} is gone: remove it from "
+                        "EXCEPTIONS")
     for p in problems:
         print(p)
     if problems:

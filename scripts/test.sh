@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds everything with warnings as errors and runs every test: unit suites, transcripts and
 # real-process integration tests (official MCP SDK client, kill -9 recovery), then the unit
-# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# suites again under AddressSanitizer + UndefinedBehaviorSanitizer. The include graph is checked
+# against the allowed layers first (scripts/check_layers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Let ccache reuse objects across clones at different paths.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 ./scripts/setup.sh
+
+# Includes must follow the layer graph (STYLE.md); a wrong one fails here, before any build.
+python3 scripts/check_layers.py
 
 jobs=2
 cmake --preset werror >/dev/null

@@ -17,9 +17,9 @@
 #include "server/protocol/client_log_sink.h"
 #include "server/protocol/conformance_fixtures.h"
 #include "server/protocol/tool_registry.h"
-#include "server/session_setup.h"
+#include "server/protocol/session_setup.h"
 #include "server/tools/common.h"
-#include "server/transport/http_cli.h"
+#include "server/serve.h"
 
 #ifndef EVO_VERSION
 #define EVO_VERSION "0.0.0"

@@ -534,4 +534,16 @@ Result<std::string> Repo::ref_commit(const std::string& full_ref) const {
   return oid_hex(&*oid);
 }
 
+Result<bool> Repo::tracks(const std::string& path) const {
+  std::lock_guard lock(impl_->mu);
+  git_index* raw = nullptr;
+  if (const int rc = git_repository_index(&raw, impl_->repo.get()); rc != 0) {
+    return git_failure(rc, "read the index of '" + path_ + "'");
+  }
+  std::unique_ptr<git_index, void (*)(git_index*)> index(raw, git_index_free);
+  if (git_index_get_bypath(index.get(), path.c_str(), 0) != nullptr) return true;
+  std::size_t pos = 0;
+  return git_index_find_prefix(&pos, index.get(), (path + "/").c_str()) == 0;
+}
+
 }  // namespace evo::git

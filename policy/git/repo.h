@@ -54,6 +54,8 @@ class Repo {
   Status delete_branch(const std::string& branch);
   // Full hex id a full ref name points to; kNotFound when absent.
   Result<std::string> ref_commit(const std::string& full_ref) const;
+  // Whether the index has an entry at `path` or below `path/` (a tracked file or folder).
+  Result<bool> tracks(const std::string& path) const;
 
   const std::string& path() const { return path_; }
 

@@ -16,7 +16,7 @@
 
 #include "server/protocol/mcp_session.h"
 #include "server/protocol/outbound.h"
-#include "server/session_setup.h"
+#include "server/protocol/session_setup.h"
 #include "server/transport/http_stream.h"
 
 namespace evo::server::http {

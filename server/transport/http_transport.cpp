@@ -124,4 +124,31 @@ std::size_t HttpServer::session_count() const {
   return impl_->table.size();
 }
 
+Result<void> parse_listen_address(const std::string& spec, HttpOptions& options) {
+  std::string host = options.host;
+  std::string port = spec;
+  if (!spec.empty() && spec.front() == '[') {
+    const auto close = spec.find(']');
+    if (close == std::string::npos) return make_error(ErrorCode::kInvalidArgument, "bad address");
+    host = spec.substr(1, close - 1);
+    port = close + 1 < spec.size() && spec[close + 1] == ':' ? spec.substr(close + 2) : "";
+  } else if (const auto colon = spec.rfind(':'); colon != std::string::npos) {
+    if (colon > 0) host = spec.substr(0, colon);
+    port = spec.substr(colon + 1);
+  } else if (spec.find_first_not_of("0123456789") != std::string::npos) {
+    host = spec;
+    port.clear();
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) > 65535) {
+      return make_error(ErrorCode::kInvalidArgument, "bad port in '" + spec + "'");
+    }
+    options.port = std::stoi(port);
+  }
+  if (host.empty()) return make_error(ErrorCode::kInvalidArgument, "empty address");
+  options.host = host;
+  return {};
+}
+
 }  // namespace evo::server

@@ -17,7 +17,7 @@
 #include "core/result.h"
 #include "server/protocol/mcp_session.h"
 #include "server/protocol/tool_registry.h"
-#include "server/session_setup.h"
+#include "server/protocol/session_setup.h"
 
 namespace evo::server {
 

@@ -1,5 +1,5 @@
-// The serve loop over stdio and/or Streamable HTTP; see http_cli.h.
-#include "server/transport/http_cli.h"
+// The serve loop over stdio and/or Streamable HTTP; see serve.h.
+#include "server/serve.h"
 
 #include <pthread.h>
 
@@ -10,33 +10,6 @@
 #include "server/transport/stdio_transport.h"
 
 namespace evo::server {
-
-Result<void> parse_listen_address(const std::string& spec, HttpOptions& options) {
-  std::string host = options.host;
-  std::string port = spec;
-  if (!spec.empty() && spec.front() == '[') {
-    const auto close = spec.find(']');
-    if (close == std::string::npos) return make_error(ErrorCode::kInvalidArgument, "bad address");
-    host = spec.substr(1, close - 1);
-    port = close + 1 < spec.size() && spec[close + 1] == ':' ? spec.substr(close + 2) : "";
-  } else if (const auto colon = spec.rfind(':'); colon != std::string::npos) {
-    if (colon > 0) host = spec.substr(0, colon);
-    port = spec.substr(colon + 1);
-  } else if (spec.find_first_not_of("0123456789") != std::string::npos) {
-    host = spec;
-    port.clear();
-  }
-  if (!port.empty()) {
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(port) > 65535) {
-      return make_error(ErrorCode::kInvalidArgument, "bad port in '" + spec + "'");
-    }
-    options.port = std::stoi(port);
-  }
-  if (host.empty()) return make_error(ErrorCode::kInvalidArgument, "empty address");
-  options.host = host;
-  return {};
-}
 
 void add_http_options(CLI::App& serve, HttpCli& cli) {
   auto& o = cli.options;

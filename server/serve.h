@@ -11,7 +11,7 @@
 #include <string>
 
 #include "server/protocol/mcp_session.h"
-#include "server/session_setup.h"
+#include "server/protocol/session_setup.h"
 #include "server/transport/http_transport.h"
 
 namespace evo::server {
