@@ -1,51 +1,24 @@
 // The engine over a real SQLite store in a temp dir: durability, catch-up between two engines
 // on one data dir (two server processes), snapshot recovery and run resolution.
+#include "server/engine.h"
+
 #include <doctest/doctest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
-#include "server/engine.h"
 #include "state/replies.h"
+#include "tests/unit/server/support.h"
 
 using namespace evo;
 using nlohmann::json;
 
+using server_testing::config;
+using server_testing::open;
+using server_testing::TempDir;
+
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/evo-engine-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-std::shared_ptr<spdlog::logger> quiet() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-std::unique_ptr<server::Engine> open(const TempDir& dir, std::uint64_t snapshot_every = 2000) {
-  server::EngineOptions o;
-  o.data_dir = dir.path.string();
-  o.snapshot_every = snapshot_every;
-  auto e = server::Engine::open(o, quiet());
-  REQUIRE(e.ok());
-  return std::move(e).value();
-}
-
-state::Config config() {
-  state::Config c;
-  c.repo_path = "/nonexistent";
-  c.benchmark_cmd = "true";
-  c.objectives = {{"loss", Direction::kMin}};
-  c.policy_mode = state::PolicyMode::kOff;  // no git: the engine alone
-  c.pop_size = 3;
-  c.max_fe = 1000;
-  return c;
-}
 
 Result<json> step(server::Engine& e, const state::Command& c,
                   std::optional<std::string> run = std::nullopt) {

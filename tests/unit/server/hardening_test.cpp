@@ -14,45 +14,18 @@
 #include "server/engine.h"
 #include "server/store/store.h"
 #include "state/replies.h"
+#include "tests/unit/server/support.h"
 
 using namespace evo;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+using server_testing::config;
+using server_testing::open;
+using server_testing::quiet;
+using server_testing::TempDir;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/evo-harden-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::shared_ptr<spdlog::logger> quiet() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-std::unique_ptr<server::Engine> open(const TempDir& dir, std::uint64_t snapshot_every = 2000) {
-  server::EngineOptions o;
-  o.data_dir = dir.path.string();
-  o.snapshot_every = snapshot_every;
-  auto e = server::Engine::open(o, quiet());
-  REQUIRE(e.ok());
-  return std::move(e).value();
-}
-
-state::Config config() {
-  state::Config c;
-  c.repo_path = "/nonexistent";
-  c.benchmark_cmd = "true";
-  c.objectives = {{"loss", Direction::kMin}};
-  c.policy_mode = state::PolicyMode::kOff;
-  c.pop_size = 3;
-  c.max_fe = 1000;
-  return c;
-}
 
 Result<json> step(server::Engine& e, const state::Command& c) {
   return e.mutate(std::nullopt, [&](state::State& s) { return state::handle(s, c); });

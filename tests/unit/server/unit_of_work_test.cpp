@@ -13,43 +13,21 @@
 
 #include "server/engine.h"
 #include "state/replies.h"
+#include "tests/unit/server/support.h"
 
 using namespace evo;
 using nlohmann::json;
 
+using server_testing::TempDir;
+
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/evo-uow-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-std::shared_ptr<spdlog::logger> quiet() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-std::unique_ptr<server::Engine> open(const TempDir& dir, std::size_t max_loaded_runs = 16) {
-  server::EngineOptions o;
-  o.data_dir = dir.path.string();
-  o.max_loaded_runs = max_loaded_runs;
-  auto e = server::Engine::open(o, quiet());
-  REQUIRE(e.ok());
-  return std::move(e).value();
+std::unique_ptr<server::Engine> engine_over(const TempDir& dir, std::size_t max_loaded_runs = 16) {
+  return server_testing::open(dir, 2000, max_loaded_runs);
 }
 
 state::Config config() {
-  state::Config c;
-  c.repo_path = "/nonexistent";
-  c.benchmark_cmd = "true";
-  c.objectives = {{"loss", Direction::kMin}};
-  c.policy_mode = state::PolicyMode::kOff;
-  c.pop_size = 2;
-  c.max_fe = 1000;
-  return c;
+  return server_testing::config(2);
 }
 
 Result<json> step(server::Engine& e, const state::Command& c,
@@ -89,7 +67,7 @@ struct SeqPlan {
 TEST_SUITE("unit of work") {
   TEST_CASE("an observation runs with no engine lock held, and a moved run is observed again") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     int observed = 0;
     auto reply = e->mutate_observed<SeqPlan, std::uint64_t>(
@@ -111,7 +89,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("a plan with nothing to read outside is decided in one unit of work") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     const auto before = seq_of(*e, run);
     int observed = 0;
@@ -132,7 +110,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("a run that keeps moving is refused after three observations, changing nothing") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     int observed = 0;
     bool decided = false;
@@ -158,7 +136,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("outbox effects run after the lock, in commit order; notices on another thread") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     std::vector<std::string> order;
     std::atomic<int> notices{0};
@@ -200,7 +178,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("a follow-up runs on every successful call, a repeat included") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     int effects = 0;
     const auto freeze = [&] {
@@ -222,7 +200,7 @@ TEST_SUITE("unit of work") {
     TempDir dir;
     std::vector<std::string> runs;
     {
-      auto e = open(dir, 1);
+      auto e = engine_over(dir, 1);
       for (int i = 0; i < 4; ++i) runs.push_back(new_run(*e));
       // The first run moves on after its last summary row: list_runs must still be exact.
       REQUIRE(step(*e, state::BeginGenerationCmd{0}, runs[0]).ok());
@@ -250,7 +228,7 @@ TEST_SUITE("unit of work") {
       CHECK(listed->at("latest_run") == runs[3]);
     }
     // A fresh engine lists the same from the rows alone.
-    auto e = open(dir, 1);
+    auto e = engine_over(dir, 1);
     auto again = e->list_runs();
     REQUIRE(again.ok());
     CHECK(again->at("runs").at(0).at("total_evals") == 2);
@@ -259,7 +237,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("a refused call leaves no transaction open and the next call goes through") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     const auto before = seq_of(*e, run);
     for (int i = 0; i < 3; ++i) {
@@ -273,7 +251,7 @@ TEST_SUITE("unit of work") {
 
   TEST_CASE("the journal is read in chunks and matches the event count") {
     TempDir dir;
-    auto e = open(dir);
+    auto e = engine_over(dir);
     const auto run = new_run(*e);
     for (int i = 0; i < 2500; ++i) {
       REQUIRE(step(*e,
