@@ -1,10 +1,10 @@
 // evo-engine's command line: serve MCP over stdio and/or Streamable HTTP, show run status, run
 // the demo, install into clients, print the version.
 // Logs go to stderr (and to MCP clients as notifications/message), never to stdout.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
@@ -16,10 +16,10 @@
 #include "server/protocol/catalog.h"
 #include "server/protocol/client_log_sink.h"
 #include "server/protocol/conformance_fixtures.h"
-#include "server/protocol/tool_registry.h"
 #include "server/protocol/session_setup.h"
-#include "server/tools/common.h"
+#include "server/protocol/tool_registry.h"
 #include "server/serve.h"
+#include "server/tools/common.h"
 
 #ifndef EVO_VERSION
 #define EVO_VERSION "0.0.0"
@@ -99,13 +99,15 @@ int main(int argc, char** argv) {
   std::string sync = "normal";
   std::uint64_t snapshot_every = server::EngineOptions{}.snapshot_every;
   serve->add_flag("--stdio", stdio, "Serve over stdin/stdout (one JSON message per line)");
-  serve->add_option("--data-dir", data_dir_flag, "State directory (default: $EVO_DATA_DIR, "
-                                                 "else $XDG_STATE_HOME/evo-engine)");
+  serve->add_option("--data-dir", data_dir_flag,
+                    "State directory (default: $EVO_DATA_DIR, "
+                    "else $XDG_STATE_HOME/evo-engine)");
   serve->add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  serve->add_option("--sync", sync,
-                    "SQLite durability: normal (a commit survives a process crash) or full "
-                    "(also a power loss; slower)")
+  serve
+      ->add_option("--sync", sync,
+                   "SQLite durability: normal (a commit survives a process crash) or full "
+                   "(also a power loss; slower)")
       ->check(CLI::IsMember({"normal", "full"}));
   serve
       ->add_option("--snapshot-every", snapshot_every,
@@ -147,7 +149,7 @@ int main(int argc, char** argv) {
     return run_serve(data_dir, log_level, sync, snapshot_every, stdio, http);
   }
   auto logger = make_logger("warn");
-  return server::cli::run_status(data_dir, run_id.empty() ? std::nullopt
-                                                          : std::optional<std::string>(run_id),
+  return server::cli::run_status(data_dir,
+                                 run_id.empty() ? std::nullopt : std::optional<std::string>(run_id),
                                  as_json, logger);
 }

@@ -316,57 +316,55 @@ void Resources::committed(const state::State& s, const std::vector<state::Event>
 std::vector<std::string> Resources::updated_uris(const state::State& s,
                                                  const std::vector<state::Event>& events) const {
   std::vector<std::string> out;
-  {
-    // Only what somebody subscribed to is worked out: a select touches every branch of the
-    // population, and building 20k lineage URIs nobody watches cost more than the commit.
-    const auto subscribed = catalog_.subscribed_uris();
-    if (subscribed.empty()) return out;
-    const auto base = run_uri(s.run_id);
-    const std::string lineage_prefix = base + "/lineage/";
-    std::set<std::string> uris{kRuns, base + "/status", base + "/journal.ndjson",
-                               base + "/journal/manifest.json"};
-    for (const auto& t : s.targets) uris.insert(base + "/targets/" + uri_encode(t.id));
-    // The branches whose lineage subscriptions concern this run (decoded: %2F and %2f alike).
-    std::set<std::string> watched;
-    for (const auto& uri : subscribed) {
-      if (uri.rfind(lineage_prefix, 0) != 0) continue;
-      if (auto branch = uri_decode(uri.substr(lineage_prefix.size()))) watched.insert(*branch);
-    }
-    std::set<std::string> touched;
-    const auto touch = [&](const std::string& branch) {
-      if (watched.count(branch) != 0) touched.insert(branch);
-    };
-    for (const auto& event : events) {
-      std::visit(
-          [&](const auto& e) {
-            using E = std::decay_t<decltype(e)>;
-            if constexpr (std::is_same_v<E, state::SeedReported>) {
-              uris.insert(base + "/results.tsv");
-              touch("seed-baseline");
-            } else if constexpr (std::is_same_v<E, state::CodeReported> ||
-                                 std::is_same_v<E, state::FitnessReported>) {
-              uris.insert(base + "/results.tsv");
-              touch(e.branch);
-            } else if constexpr (std::is_same_v<E, state::PolicyDecided>) {
-              touch(e.branch);
-            } else if constexpr (std::is_same_v<E, state::Selected>) {
-              if (watched.empty()) return;
-              for (const auto& [id, rank] : e.ranks) touch(s.individuals[id].branch);
-              for (auto id : e.eliminated) touch(s.individuals[id].branch);
-              for (auto id : e.abandoned) touch(s.individuals[id].branch);
-            } else if constexpr (std::is_same_v<E, state::GenerationPlanned>) {
-              for (const auto& item : e.items) touch(item.branch);
-            }
-          },
-          event);
-    }
-    for (const auto& uri : subscribed) {
-      if (uris.count(uri) != 0) {
-        out.push_back(uri);
-      } else if (uri.rfind(lineage_prefix, 0) == 0) {
-        const auto branch = uri_decode(uri.substr(lineage_prefix.size()));
-        if (branch && touched.count(*branch) != 0) out.push_back(uri);
-      }
+  // Only what somebody subscribed to is worked out: a select touches every branch of the
+  // population, and building 20k lineage URIs nobody watches cost more than the commit.
+  const auto subscribed = catalog_.subscribed_uris();
+  if (subscribed.empty()) return out;
+  const auto base = run_uri(s.run_id);
+  const std::string lineage_prefix = base + "/lineage/";
+  std::set<std::string> uris{kRuns, base + "/status", base + "/journal.ndjson",
+                             base + "/journal/manifest.json"};
+  for (const auto& t : s.targets) uris.insert(base + "/targets/" + uri_encode(t.id));
+  // The branches whose lineage subscriptions concern this run (decoded: %2F and %2f alike).
+  std::set<std::string> watched;
+  for (const auto& uri : subscribed) {
+    if (uri.rfind(lineage_prefix, 0) != 0) continue;
+    if (auto branch = uri_decode(uri.substr(lineage_prefix.size()))) watched.insert(*branch);
+  }
+  std::set<std::string> touched;
+  const auto touch = [&](const std::string& branch) {
+    if (watched.count(branch) != 0) touched.insert(branch);
+  };
+  for (const auto& event : events) {
+    std::visit(
+        [&](const auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, state::SeedReported>) {
+            uris.insert(base + "/results.tsv");
+            touch("seed-baseline");
+          } else if constexpr (std::is_same_v<E, state::CodeReported> ||
+                               std::is_same_v<E, state::FitnessReported>) {
+            uris.insert(base + "/results.tsv");
+            touch(e.branch);
+          } else if constexpr (std::is_same_v<E, state::PolicyDecided>) {
+            touch(e.branch);
+          } else if constexpr (std::is_same_v<E, state::Selected>) {
+            if (watched.empty()) return;
+            for (const auto& [id, rank] : e.ranks) touch(s.individuals[id].branch);
+            for (auto id : e.eliminated) touch(s.individuals[id].branch);
+            for (auto id : e.abandoned) touch(s.individuals[id].branch);
+          } else if constexpr (std::is_same_v<E, state::GenerationPlanned>) {
+            for (const auto& item : e.items) touch(item.branch);
+          }
+        },
+        event);
+  }
+  for (const auto& uri : subscribed) {
+    if (uris.count(uri) != 0) {
+      out.push_back(uri);
+    } else if (uri.rfind(lineage_prefix, 0) == 0) {
+      const auto branch = uri_decode(uri.substr(lineage_prefix.size()));
+      if (branch && touched.count(*branch) != 0) out.push_back(uri);
     }
   }
   return out;

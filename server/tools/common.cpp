@@ -58,4 +58,13 @@ std::vector<ToolDef> all_tools(Engine& engine) {
           make_evo_stop(engine)};
 }
 
+const Contract<RunOnlyParams>& run_only_contract() {
+  static const Contract<RunOnlyParams> kTable = [] {
+    Contract<RunOnlyParams> t;
+    with_run(t, &RunOnlyParams::run);
+    return t;
+  }();
+  return kTable;
+}
+
 }  // namespace evo::server::tools

@@ -91,4 +91,10 @@ ToolDef make_evo_step(Engine& engine);
 ToolDef make_evo_list_runs(Engine& engine);
 ToolDef make_evo_stop(Engine& engine);
 
+// The arguments of a tool that takes only the optional `run`.
+struct RunOnlyParams {
+  RunArg run;
+};
+const Contract<RunOnlyParams>& run_only_contract();
+
 }  // namespace evo::server::tools

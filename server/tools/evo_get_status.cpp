@@ -3,23 +3,6 @@
 #include "state/replies.h"
 
 namespace evo::server::tools {
-namespace {
-
-struct Params {
-  RunArg run;
-};
-
-const Contract<Params>& contract() {
-  static const Contract<Params> kTable = [] {
-    Contract<Params> t;
-    with_run(t, &Params::run);
-    return t;
-  }();
-  return kTable;
-}
-
-}  // namespace
-
 ToolDef make_evo_get_status(Engine& engine) {
   ToolDef def;
   def.name = "evo_get_status";
@@ -27,7 +10,7 @@ ToolDef make_evo_get_status(Engine& engine) {
   def.description =
       "Current generation, phase, evaluations and budget, seed and best fitness, the global "
       "Pareto front, per-target temperature and stagnation, and the items still in flight.";
-  def.input_schema = contract().input_schema();
+  def.input_schema = run_only_contract().input_schema();
   def.output_schema = output_schema({{"run_id", {{"type", "string"}}},
                                      {"phase", {{"type", "string"}}},
                                      {"generation", {{"type", "integer"}}},
@@ -35,7 +18,7 @@ ToolDef make_evo_get_status(Engine& engine) {
                                      {"targets", {{"type", "object"}}}},
                                     {"run_id", "phase", "generation", "total_evals"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    auto p = contract().parse(args);
+    auto p = run_only_contract().parse(args);
     if (!p) return to_outcome(p.error());
     return to_outcome(engine.read(
         p->run, [](const state::State& s) -> Result<json> { return state::status_json(s); }));

@@ -3,23 +3,6 @@
 #include "server/tools/phases.h"
 
 namespace evo::server::tools {
-namespace {
-
-struct Params {
-  RunArg run;
-};
-
-const Contract<Params>& contract() {
-  static const Contract<Params> kTable = [] {
-    Contract<Params> t;
-    with_run(t, &Params::run);
-    return t;
-  }();
-  return kTable;
-}
-
-}  // namespace
-
 ToolDef make_evo_next_batch(Engine& engine) {
   ToolDef def;
   def.name = "evo_next_batch";
@@ -27,14 +10,14 @@ ToolDef make_evo_next_batch(Engine& engine) {
   def.description =
       "Legacy flow: plan (or return) the current generation's batch. Items still need "
       "evo_step code_ready and policy approval before their fitness is accepted.";
-  def.input_schema = contract().input_schema();
+  def.input_schema = run_only_contract().input_schema();
   def.output_schema = output_schema({{"generation", {{"type", "integer"}}},
                                      {"batch", {{"type", "array"}}},
                                      {"batch_size", {{"type", "integer"}}},
                                      {"done", {{"type", "boolean"}}}},
                                     {"batch", "done"});
   def.handler = [&engine](const json& args, ToolContext&) {
-    auto p = contract().parse(args);
+    auto p = run_only_contract().parse(args);
     if (!p) return to_outcome(p.error());
     auto r = begin_generation(engine, p->run, /*legacy=*/true);
     if (!r) return to_outcome(r);

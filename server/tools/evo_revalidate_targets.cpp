@@ -3,23 +3,6 @@
 #include "server/tools/common.h"
 
 namespace evo::server::tools {
-namespace {
-
-struct Params {
-  RunArg run;
-};
-
-const Contract<Params>& contract() {
-  static const Contract<Params> kTable = [] {
-    Contract<Params> t;
-    with_run(t, &Params::run);
-    return t;
-  }();
-  return kTable;
-}
-
-}  // namespace
-
 ToolDef make_evo_revalidate_targets(Engine& engine) {
   ToolDef def;
   def.name = "evo_revalidate_targets";
@@ -28,13 +11,13 @@ ToolDef make_evo_revalidate_targets(Engine& engine) {
       "For each target, read its file at the current best commit through git (not the working "
       "tree) and check that the target function is still defined (language-aware: Python, "
       "C/C++, Java, JS/TS, Go, Rust).";
-  def.input_schema = contract().input_schema();
+  def.input_schema = run_only_contract().input_schema();
   def.output_schema =
       output_schema({{"targets", {{"type", "array"}}}, {"all_valid", {{"type", "boolean"}}}},
                     {"targets", "all_valid"});
   def.handler = [&engine](const json& args, ToolContext&) {
     // What to check is read under the engine lock; the sources, from git, after it is released.
-    auto p = contract().parse(args);
+    auto p = run_only_contract().parse(args);
     if (!p) return to_outcome(p.error());
     std::string run_id, repo_path;
     auto entries = engine.read(p->run, [&](const state::State& s) -> Result<json> {

@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "server/protocol/mcp_session.h"
-#include "server/protocol/tool_registry.h"
 #include "server/protocol/session_setup.h"
+#include "server/protocol/tool_registry.h"
 #include "server/transport/http_session.h"
 
 namespace evo::server::http {

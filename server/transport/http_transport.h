@@ -16,8 +16,8 @@
 
 #include "core/result.h"
 #include "server/protocol/mcp_session.h"
-#include "server/protocol/tool_registry.h"
 #include "server/protocol/session_setup.h"
+#include "server/protocol/tool_registry.h"
 
 namespace evo::server {
 
