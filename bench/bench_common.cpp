@@ -1,14 +1,13 @@
 // Shared benchmark helpers. See bench_common.h.
 #include "bench/bench_common.h"
 
-#include <CLI/CLI.hpp>
-
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -18,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "server/tools/common.h"
+#include "engine/tools/common.h"
 
 #ifndef EVO_BENCH_BUILD_TYPE
 #define EVO_BENCH_BUILD_TYPE "unknown"
@@ -74,7 +73,9 @@ json machine_info() {
           {"build_type", EVO_BENCH_BUILD_TYPE}};
 }
 
-std::string server_binary() { return EVO_BENCH_SERVER; }
+std::string server_binary() {
+  return EVO_BENCH_SERVER;
+}
 
 void add_server_option(CLI::App& app, std::string& server) {
   app.add_option("--server", server, "The evo-engine binary");
@@ -114,7 +115,9 @@ json summarize(const std::vector<double>& values) {
 Table::Table(std::string title, std::vector<std::string> columns)
     : title_(std::move(title)), columns_(std::move(columns)) {}
 
-void Table::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+void Table::add(std::vector<std::string> row) {
+  rows_.push_back(std::move(row));
+}
 
 void Table::print() const {
   std::vector<std::size_t> width(columns_.size(), 0);
@@ -213,13 +216,12 @@ std::uintmax_t directory_bytes(const std::filesystem::path& dir) {
 }
 
 std::shared_ptr<spdlog::logger> quiet_logger() {
-  return std::make_shared<spdlog::logger>("bench",
-                                          std::make_shared<spdlog::sinks::null_sink_mt>());
+  return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
-ToolDriver::ToolDriver(server::Engine& engine) : catalog_(std::make_unique<server::Catalog>()) {
+ToolDriver::ToolDriver(engine::Engine& engine) : catalog_(std::make_unique<mcp::Catalog>()) {
   content_ = content::attach(engine, *catalog_, quiet_logger());
-  auto registry = server::ToolRegistry::create(server::tools::all_tools(engine));
+  auto registry = mcp::ToolRegistry::create(engine::tools::all_tools(engine));
   if (!registry) fail("tool registry: " + registry.error().message);
   registry_ = std::move(registry).value();
 }
@@ -227,13 +229,13 @@ ToolDriver::ToolDriver(server::Engine& engine) : catalog_(std::make_unique<serve
 ToolDriver::~ToolDriver() = default;
 
 json ToolDriver::call(const std::string& tool, const json& args) {
-  const server::ToolDef* def = registry_->find(tool);
+  const mcp::ToolDef* def = registry_->find(tool);
   if (def == nullptr) fail("unknown tool " + tool);
   if (auto problems = registry_->check_arguments(*def, args); !problems.empty()) {
     fail(tool + " refused " + args.dump() + ": " + problems.front());
   }
-  server::ToolContext ctx;
-  server::ToolOutcome outcome = def->handler(args, ctx);
+  mcp::ToolContext ctx;
+  mcp::ToolOutcome outcome = def->handler(args, ctx);
   if (outcome.is_error) fail(tool + " " + args.dump() + " failed: " + outcome.error_message);
   if (auto problems = registry_->check_output(*def, outcome.structured); !problems.empty()) {
     fail(tool + " output breaks its schema: " + problems.front());

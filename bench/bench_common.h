@@ -10,17 +10,16 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "server/demo/stdio_client.h"
-#include "server/engine.h"
-#include "server/mcp_content/content.h"
-#include "server/protocol/catalog.h"
-#include "server/protocol/tool_registry.h"
+#include "content/content.h"
+#include "demo/stdio_client.h"
+#include "engine/engine.h"
+#include "mcp/catalog.h"
+#include "mcp/tool_registry.h"
 
 namespace CLI {
 class App;
@@ -39,8 +38,8 @@ inline double ms_since(Clock::time_point start) {
 void add_server_option(CLI::App& app, std::string& server);  // --server: the evo-engine binary
 void add_objectives_option(CLI::App& app, int& objectives,
                            const std::string& help = "1 or 3");  // --objectives: 1 or 3
-void add_sync_option(CLI::App& app, std::string& sync);  // --sync: normal or full
-void add_json_option(CLI::App& app, std::string& path);  // --json: where the figures go
+void add_sync_option(CLI::App& app, std::string& sync);          // --sync: normal or full
+void add_json_option(CLI::App& app, std::string& path);          // --json: where the figures go
 
 // nproc, CPU model, kernel, compiler and the CMake build type the benchmark was built with.
 json machine_info();
@@ -114,7 +113,7 @@ using ToolCall = std::function<json(const std::string& tool, const json& args)>;
 // benchmark of failing calls measures nothing.
 class ToolDriver {
  public:
-  explicit ToolDriver(server::Engine& engine);
+  explicit ToolDriver(engine::Engine& engine);
   ~ToolDriver();
   json call(const std::string& tool, const json& args);
   ToolCall caller() {
@@ -122,12 +121,12 @@ class ToolDriver {
   }
 
  private:
-  std::unique_ptr<server::Catalog> catalog_;
+  std::unique_ptr<mcp::Catalog> catalog_;
   std::unique_ptr<content::Content> content_;
-  std::shared_ptr<const server::ToolRegistry> registry_;
+  std::shared_ptr<const mcp::ToolRegistry> registry_;
 };
 
-// A real `evo-engine serve --stdio` child, through the demo's MCP client (server/demo), with
+// A real `evo-engine serve --stdio` child, through the demo's MCP client (demo/), with
 // each request's round trip timed; any failure fails the benchmark.
 class StdioServer {
  public:
@@ -136,7 +135,7 @@ class StdioServer {
   pid_t pid() const { return client_->pid(); }
   json handshake();  // initialize + notifications/initialized
   json request(const std::string& method, json params = json::object());  // its result
-  json call_tool(const std::string& name, const json& arguments);  // structuredContent
+  json call_tool(const std::string& name, const json& arguments);         // structuredContent
   // The last call's round trip in ms, from before its request was written until its reply
   // was read and parsed.
   double last_round_trip_ms() const { return last_ms_; }

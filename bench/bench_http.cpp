@@ -8,7 +8,6 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <fstream>
@@ -18,7 +17,7 @@
 
 #include "bench/bench_common.h"
 #include "bench/scripted_run.h"
-#include "server/demo/process.h"
+#include "demo/process.h"
 
 namespace evo::bench {
 namespace {
@@ -119,8 +118,9 @@ class HttpServerProcess {
   HttpServerProcess(const Options& o, const std::filesystem::path& data) {
     log_ = (data / "server.log").string();
     demo::SpawnSpec spec;
-    spec.argv = {o.server, "serve",  "--http", "127.0.0.1:0", "--data-dir", (data / "db").string(),
-                 "--sync", o.sync, "--log-level", "info"};
+    spec.argv = {
+        o.server, "serve", "--http",      "127.0.0.1:0", "--data-dir", (data / "db").string(),
+        "--sync", o.sync,  "--log-level", "info"};
     spec.stderr_path = log_;
     auto child = demo::spawn(spec);
     if (!child) fail("spawn: " + child.error().message);
@@ -277,8 +277,9 @@ int run(const Options& o) {
               {"call", "calls", "calls/s", "p50 ms", "p99 ms", "max ms", "calls/s / ping",
                "p99 / ping p99"});
   auto row = [&](const std::string& name, const Phase& p) {
-    table.add({name, std::to_string(p.ms.size()), fmt(p.calls_per_s(), 0), fmt(percentile(p.ms, 50)),
-               fmt(percentile(p.ms, 99)), fmt(summarize(p.ms).at("max").get<double>()),
+    table.add({name, std::to_string(p.ms.size()), fmt(p.calls_per_s(), 0),
+               fmt(percentile(p.ms, 50)), fmt(percentile(p.ms, 99)),
+               fmt(summarize(p.ms).at("max").get<double>()),
                fmt(p.calls_per_s() / ping.calls_per_s(), 2),
                fmt(percentile(p.ms, 99) / percentile(ping.ms, 99), 2)});
   };
@@ -286,8 +287,8 @@ int run(const Options& o) {
   row("evo_step fitness_ready", fitness);
   row("evo_step code_ready", code);
   table.print();
-  std::cout << "fitness_ready: " << fmt(fitness.calls_per_s(), 0)
-            << " calls/s (target >= 5000), " << fmt(ratio_tput, 2) << " x ping\n"
+  std::cout << "fitness_ready: " << fmt(fitness.calls_per_s(), 0) << " calls/s (target >= 5000), "
+            << fmt(ratio_tput, 2) << " x ping\n"
             << "every report counted exactly once: " << (counted_once ? "yes" : "NO") << " ("
             << total << " reports, total_evals " << before << " -> " << final_evals
             << ", replies' totals distinct and contiguous: " << (once ? "yes" : "no")
@@ -295,29 +296,32 @@ int run(const Options& o) {
             << "server exit code on SIGTERM: " << exit_code << "\n";
 
   if (!o.json_path.empty()) {
-    write_json(o.json_path,
-               {{"benchmark", "http"},
-                {"config", {{"clients", o.clients},
-                            {"pop_size", o.pop_size},
-                            {"generations", o.generations},
-                            {"objectives", o.objectives},
-                            {"sync", o.sync}}},
-                {"ping", {{"calls_per_s", ping.calls_per_s()}, {"ms", summarize(ping.ms)}}},
-                {"fitness_ready",
-                 {{"calls_per_s", fitness.calls_per_s()}, {"ms", summarize(fitness.ms)}}},
-                {"code_ready", {{"calls_per_s", code.calls_per_s()}, {"ms", summarize(code.ms)}}},
-                {"ratio_calls_per_s", ratio_tput},
-                {"ratio_p99", ratio_p99},
-                {"check", {{"reports", total},
-                           {"total_evals_before", before},
-                           {"total_evals_after", final_evals},
-                           {"reply_totals_distinct_and_contiguous", once},
-                           {"lineages_not_evaluated", not_evaluated.load()},
-                           {"counted_exactly_once", counted_once}}},
-                {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb}, {"vm_rss", mem.vm_rss_kb}}},
-                {"server_exit_code", exit_code},
-                {"targets", {{"calls_per_s_ge_5000", fitness.calls_per_s() >= 5000.0},
-                             {"counted_exactly_once", counted_once}}}});
+    write_json(
+        o.json_path,
+        {{"benchmark", "http"},
+         {"config",
+          {{"clients", o.clients},
+           {"pop_size", o.pop_size},
+           {"generations", o.generations},
+           {"objectives", o.objectives},
+           {"sync", o.sync}}},
+         {"ping", {{"calls_per_s", ping.calls_per_s()}, {"ms", summarize(ping.ms)}}},
+         {"fitness_ready", {{"calls_per_s", fitness.calls_per_s()}, {"ms", summarize(fitness.ms)}}},
+         {"code_ready", {{"calls_per_s", code.calls_per_s()}, {"ms", summarize(code.ms)}}},
+         {"ratio_calls_per_s", ratio_tput},
+         {"ratio_p99", ratio_p99},
+         {"check",
+          {{"reports", total},
+           {"total_evals_before", before},
+           {"total_evals_after", final_evals},
+           {"reply_totals_distinct_and_contiguous", once},
+           {"lineages_not_evaluated", not_evaluated.load()},
+           {"counted_exactly_once", counted_once}}},
+         {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb}, {"vm_rss", mem.vm_rss_kb}}},
+         {"server_exit_code", exit_code},
+         {"targets",
+          {{"calls_per_s_ge_5000", fitness.calls_per_s() >= 5000.0},
+           {"counted_exactly_once", counted_once}}}});
   }
   return counted_once ? 0 : 1;
 }

@@ -3,12 +3,11 @@
 // tool handler) and as a real `evo-engine serve --stdio` child (spawn, initialize, tools/call).
 // The child's resident memory after loading the run is read from /proc.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "bench/bench_common.h"
 #include "bench/scripted_run.h"
-#include "server/store/store.h"
+#include "store/store.h"
 
 namespace evo::bench {
 namespace {
@@ -54,9 +53,9 @@ int run(const Options& o) {
     temp = std::make_unique<TempDir>("evo-bench-recovery");
     dir = temp->path().string();
     TempDir repo("evo-bench-repo");
-    server::EngineOptions eo;
+    engine::EngineOptions eo;
     eo.data_dir = dir;
-    auto engine = server::Engine::open(eo, quiet_logger());
+    auto engine = engine::Engine::open(eo, quiet_logger());
     if (!engine) fail("engine: " + engine.error().message);
     ToolDriver tools(**engine);
     ScriptOptions so;
@@ -73,9 +72,9 @@ int run(const Options& o) {
   Memory after_load;
   for (int i = 0; i < o.repeats; ++i) {
     const auto t0 = Clock::now();
-    server::EngineOptions eo;
+    engine::EngineOptions eo;
     eo.data_dir = dir;
-    auto engine = server::Engine::open(eo, quiet_logger());
+    auto engine = engine::Engine::open(eo, quiet_logger());
     if (!engine) fail("engine: " + engine.error().message);
     ToolDriver tools(**engine);
     open_ms.push_back(ms_since(t0));
@@ -124,7 +123,8 @@ int run(const Options& o) {
   Table facts_table("store and memory after loading", {"figure", "value"});
   facts_table.add({"events in the log", std::to_string(facts.last_seq)});
   facts_table.add({"latest snapshot at event", std::to_string(facts.snapshot_seq)});
-  facts_table.add({"events replayed after it", std::to_string(facts.last_seq - facts.snapshot_seq)});
+  facts_table.add(
+      {"events replayed after it", std::to_string(facts.last_seq - facts.snapshot_seq)});
   facts_table.add({"snapshot MiB", fmt(static_cast<double>(facts.snapshot_bytes) / 1048576.0, 1)});
   facts_table.add({"store on disk MiB", fmt(static_cast<double>(db_bytes) / 1048576.0, 1)});
   facts_table.add({"in-process RSS after the first load MiB (VmHWM)",
@@ -139,23 +139,28 @@ int run(const Options& o) {
             << " ms (target < 1000 ms)\n";
 
   if (!o.json_path.empty()) {
-    write_json(o.json_path,
-               {{"benchmark", "recovery"},
-                {"evals", evals},
-                {"store", {{"events", facts.last_seq},
-                           {"snapshot_seq", facts.snapshot_seq},
-                           {"snapshot_bytes", facts.snapshot_bytes},
-                           {"bytes", db_bytes}}},
-                {"in_process_ms", {{"open", summarize(open_ms)},
-                                   {"first_status", summarize(status_ms)},
-                                   {"total", summarize(total_ms)}}},
-                {"server_ms", {{"initialize", summarize(spawn_init_ms)},
-                               {"first_status", summarize(spawn_status_ms)}}},
-                {"memory_kb", {{"in_process_after_load_vm_hwm", after_load.vm_hwm_kb},
-                               {"server_after_load_vm_hwm", server_mem.vm_hwm_kb},
-                               {"server_after_load_vm_rss", server_mem.vm_rss_kb}}},
-                {"targets", {{"restart_under_1s", p50 < 1000.0},
-                             {"server_rss_under_100MiB", server_mem.vm_hwm_kb < 100 * 1024}}}});
+    write_json(
+        o.json_path,
+        {{"benchmark", "recovery"},
+         {"evals", evals},
+         {"store",
+          {{"events", facts.last_seq},
+           {"snapshot_seq", facts.snapshot_seq},
+           {"snapshot_bytes", facts.snapshot_bytes},
+           {"bytes", db_bytes}}},
+         {"in_process_ms",
+          {{"open", summarize(open_ms)},
+           {"first_status", summarize(status_ms)},
+           {"total", summarize(total_ms)}}},
+         {"server_ms",
+          {{"initialize", summarize(spawn_init_ms)}, {"first_status", summarize(spawn_status_ms)}}},
+         {"memory_kb",
+          {{"in_process_after_load_vm_hwm", after_load.vm_hwm_kb},
+           {"server_after_load_vm_hwm", server_mem.vm_hwm_kb},
+           {"server_after_load_vm_rss", server_mem.vm_rss_kb}}},
+         {"targets",
+          {{"restart_under_1s", p50 < 1000.0},
+           {"server_rss_under_100MiB", server_mem.vm_hwm_kb < 100 * 1024}}}});
   }
   return 0;
 }

@@ -7,8 +7,8 @@
 
 #include "bench/bench_common.h"
 #include "bench/scripted_run.h"
-#include "server/store/store.h"
 #include "state/events.h"
+#include "store/store.h"
 
 namespace evo::bench {
 namespace {
@@ -50,10 +50,10 @@ std::vector<double> commit_floor(store::SyncMode sync, int samples) {
 }
 
 // A restarted engine (snapshot plus the events after it) must hold exactly the live state.
-void verify_recovery(server::Engine& live, const server::EngineOptions& options) {
-  auto restarted = server::Engine::open(options, quiet_logger());
+void verify_recovery(engine::Engine& live, const engine::EngineOptions& options) {
+  auto restarted = engine::Engine::open(options, quiet_logger());
   if (!restarted) fail("verify: " + restarted.error().message);
-  auto dump = [](server::Engine& e) {
+  auto dump = [](engine::Engine& e) {
     json out;
     auto r = e.read(std::nullopt, [&](const state::State& s) -> Result<json> {
       out = state::state_to_json(s);
@@ -80,11 +80,11 @@ int run(const Options& o) {
   }
   TempDir repo("evo-bench-repo");  // evo_init wants an existing directory; git is never read
 
-  server::EngineOptions eo;
+  engine::EngineOptions eo;
   eo.data_dir = data_dir.string();
   eo.sync = o.sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
   if (o.snapshot_every != 0) eo.snapshot_every = o.snapshot_every;
-  auto engine = server::Engine::open(eo, quiet_logger());
+  auto engine = engine::Engine::open(eo, quiet_logger());
   if (!engine) fail("engine: " + engine.error().message);
   ToolDriver tools(**engine);
 

@@ -4,7 +4,6 @@
 // select tool call (state machine, event serialization, SQLite commit), and the state machine
 // alone (state::handle on a copy of the state), which says where the time goes.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "bench/bench_common.h"
@@ -26,9 +25,9 @@ struct Options {
 int run(const Options& o) {
   TempDir data("evo-bench-select");
   TempDir repo("evo-bench-repo");
-  server::EngineOptions eo;
+  engine::EngineOptions eo;
   eo.data_dir = data.path().string();
-  auto engine = server::Engine::open(eo, quiet_logger());
+  auto engine = engine::Engine::open(eo, quiet_logger());
   if (!engine) fail("engine: " + engine.error().message);
   ToolDriver tools(**engine);
 
@@ -57,9 +56,9 @@ int run(const Options& o) {
     for (const auto& item : reply.at("items")) {
       const auto& branch = item.at("branch").get_ref<const std::string&>();
       tools.call("evo_step", {{"phase", "code_ready"}, {"branch", branch}});
-      tools.call("evo_step", {{"phase", "fitness_ready"},
-                              {"branch", branch},
-                              {"fitness_values", source.next()}});
+      tools.call(
+          "evo_step",
+          {{"phase", "fitness_ready"}, {"branch", branch}, {"fitness_values", source.next()}});
     }
     if (gen > 0) {
       // The state machine alone, on copies of the state as it stands before select.
@@ -108,8 +107,8 @@ int run(const Options& o) {
                   std::to_string(o.objectives) + " objectives, " + std::to_string(o.targets) +
                   " targets",
               {"what", "samples", "p50 ms", "max ms", "share of the tool call"});
-  table.add({"evo_step select (tool call, SQLite commit)", std::to_string(tool_ms.size()),
-             fmt(p50), fmt(summarize(tool_ms).at("max").get<double>()), "1.00"});
+  table.add({"evo_step select (tool call, SQLite commit)", std::to_string(tool_ms.size()), fmt(p50),
+             fmt(summarize(tool_ms).at("max").get<double>()), "1.00"});
   table.add({"state::handle(SelectCmd) alone", std::to_string(machine_ms.size()),
              fmt(percentile(machine_ms, 50)), fmt(summarize(machine_ms).at("max").get<double>()),
              fmt(percentile(machine_ms, 50) / p50, 2)});
@@ -126,10 +125,11 @@ int run(const Options& o) {
 
   if (!o.json_path.empty()) {
     write_json(o.json_path, {{"benchmark", "select"},
-                             {"config", {{"active", o.active},
-                                         {"targets", o.targets},
-                                         {"objectives", o.objectives},
-                                         {"generations", o.generations}}},
+                             {"config",
+                              {{"active", o.active},
+                               {"targets", o.targets},
+                               {"objectives", o.objectives},
+                               {"generations", o.generations}}},
                              {"active_before", active_before},
                              {"candidates", candidates},
                              {"tool_call_ms", summarize(tool_ms)},

@@ -536,9 +536,9 @@ int run_suite(int seeds, int budget, int adaptive_pop, const std::string& json_p
   for (const Problem& p : problems()) {
     for (int targets : {1, 2, 4}) {
       // One engine per cell keeps every run's state small and the store short.
-      server::EngineOptions eo;
+      engine::EngineOptions eo;
       eo.data_dir = (data.path() / (p.name + "-" + std::to_string(targets))).string();
-      auto engine = server::Engine::open(eo, quiet_logger());
+      auto engine = engine::Engine::open(eo, quiet_logger());
       if (!engine) fail("engine: " + engine.error().message);
       ToolDriver tools(**engine);
       Ops ops{p, targets};

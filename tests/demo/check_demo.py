@@ -21,7 +21,7 @@ LIMIT_S = 60.0
 
 
 def check_memory(summary, check):
-    """The files the server's memory writer put into <repo>/memory/ (server/memory/README.md)."""
+    """The files the server's memory writer put into <repo>/memory/ (memory/README.md)."""
     repo = summary.get("repo", "")
     memory = os.path.join(repo, "memory")
     results = os.path.join(memory, "results.tsv")

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <string>
 
-#include "server/demo/mutation.h"
-#include "server/demo/process.h"
-#include "server/demo/stdio_client.h"
+#include "demo/mutation.h"
+#include "demo/process.h"
+#include "demo/stdio_client.h"
 
 using namespace evo;
 using namespace evo::demo;

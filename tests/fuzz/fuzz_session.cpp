@@ -9,20 +9,20 @@
 #include <memory>
 #include <string_view>
 
-#include "server/protocol/jsonrpc.h"
-#include "server/protocol/mcp_session.h"
-#include "server/protocol/tool_registry.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcp_session.h"
+#include "mcp/tool_registry.h"
 
 namespace {
 
 using nlohmann::json;
 
 // Every message the session sends must be valid JSON-RPC that survives a round trip.
-class CheckingOutbound final : public evo::server::Outbound {
+class CheckingOutbound final : public evo::mcp::Outbound {
  public:
-  void send(evo::server::jsonrpc::Message message) override {
+  void send(evo::mcp::jsonrpc::Message message) override {
     const auto line =
-        evo::server::jsonrpc::dump_compact(evo::server::jsonrpc::to_json(std::move(message)));
+        evo::mcp::jsonrpc::dump_compact(evo::mcp::jsonrpc::to_json(std::move(message)));
     const auto back = json::parse(line, nullptr, false);
     if (back.is_discarded() || !back.is_object() || back.value("jsonrpc", "") != "2.0") {
       std::abort();
@@ -31,9 +31,9 @@ class CheckingOutbound final : public evo::server::Outbound {
   }
 };
 
-std::shared_ptr<const evo::server::ToolRegistry> registry() {
+std::shared_ptr<const evo::mcp::ToolRegistry> registry() {
   static auto reg = [] {
-    evo::server::ToolDef echo;
+    evo::mcp::ToolDef echo;
     echo.name = "echo";
     echo.description = "Echoes its text argument.";
     echo.input_schema = {{"type", "object"},
@@ -43,10 +43,10 @@ std::shared_ptr<const evo::server::ToolRegistry> registry() {
                          {"required", {"text"}},
                          {"additionalProperties", false}};
     echo.output_schema = {{"type", "object"}};
-    echo.handler = [](const json& args, evo::server::ToolContext&) {
-      return evo::server::ToolOutcome::ok({{"text", args.value("text", "")}});
+    echo.handler = [](const json& args, evo::mcp::ToolContext&) {
+      return evo::mcp::ToolOutcome::ok({{"text", args.value("text", "")}});
     };
-    auto r = evo::server::ToolRegistry::create({echo});
+    auto r = evo::mcp::ToolRegistry::create({echo});
     if (!r.ok()) std::abort();
     return r.value();
   }();
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static auto logger =
       std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
   CheckingOutbound out;
-  evo::server::McpSession session({"evo-engine", "fuzz", "", ""}, registry(), out, logger);
+  evo::mcp::McpSession session({"evo-engine", "fuzz", "", ""}, registry(), out, logger);
   session.receive(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{)"
                   R"("protocolVersion":"2025-11-25","capabilities":{},)"
                   R"("clientInfo":{"name":"fuzz","version":"1"}}})");

@@ -7,13 +7,13 @@
 #include <set>
 #include <thread>
 
-#include "server/transport/http_message.h"
-#include "server/transport/http_security.h"
-#include "server/transport/http_session.h"
-#include "server/transport/http_stream.h"
-#include "server/transport/http_transport.h"
+#include "mcp/transport/http/http_message.h"
+#include "mcp/transport/http/http_security.h"
+#include "mcp/transport/http/http_session.h"
+#include "mcp/transport/http/http_stream.h"
+#include "mcp/transport/http/http_transport.h"
 
-namespace evo::server::http {
+namespace evo::mcp::transport::http {
 namespace {
 
 TEST_SUITE("http.security") {
@@ -333,4 +333,4 @@ TEST_SUITE("http.parser") {
 }
 
 }  // namespace
-}  // namespace evo::server::http
+}  // namespace evo::mcp::transport::http

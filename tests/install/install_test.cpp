@@ -1,7 +1,7 @@
 // `evo-engine install`: configs merged (only our entry changes), agent files exported in each
 // client's format, install/uninstall/dry-run for claude, cursor and windsurf under a temporary
 // HOME, and files that are not ours left alone.
-#include "server/install/install.h"
+#include "install/install.h"
 
 #include <doctest/doctest.h>
 
@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "server/install/agent_export.h"
-#include "server/install/config_file.h"
+#include "install/agent_export.h"
+#include "install/config_file.h"
 
 using namespace evo::install;
 using nlohmann::json;

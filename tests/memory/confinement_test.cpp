@@ -13,10 +13,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "server/memory/facts.h"
-#include "server/memory/files.h"
-#include "server/memory/guard.h"
-#include "server/memory/memory_writer.h"
+#include "memory/facts.h"
+#include "memory/files.h"
+#include "memory/guard.h"
+#include "memory/memory_writer.h"
 #include "tests/unit/state/harness.h"
 
 using namespace evo;

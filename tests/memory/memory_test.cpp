@@ -12,10 +12,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "server/memory/facts.h"
-#include "server/memory/files.h"
-#include "server/memory/layout.h"
-#include "server/memory/memory_writer.h"
+#include "memory/facts.h"
+#include "memory/files.h"
+#include "memory/layout.h"
+#include "memory/memory_writer.h"
 #include "tests/unit/state/harness.h"
 
 using namespace evo;

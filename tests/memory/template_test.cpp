@@ -1,15 +1,15 @@
 // The placeholder syntax of memory_templates/README.md, and the embedded templates themselves.
-#include "server/memory/template.h"
+#include "assets/template.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "server/mcp_content/agent_files.h"
-#include "server/mcp_content/assets.h"
+#include "assets/agent_files.h"
+#include "assets/assets.h"
 
 using namespace evo;
-using namespace evo::memory;
+using namespace evo::assets;
 
 TEST_SUITE("memory.template") {
   TEST_CASE("names, lists, the literal escape") {
@@ -88,17 +88,17 @@ TEST_SUITE("memory.template") {
       if (path.rfind("agents/", 0) != 0) continue;
       CAPTURE(path);
       ++agents;
-      auto parsed = content::parse_agent_file(path.substr(7), std::string(a.text));
+      auto parsed = assets::parse_agent_file(path.substr(7), std::string(a.text));
       REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error().message));
       CHECK_FALSE(parsed->name.empty());
       CHECK_FALSE(parsed->description.empty());
       CHECK_FALSE(parsed->title.empty());
       for (const auto& arg : parsed->arguments) CHECK_FALSE(arg.description.empty());
-      auto rendered = content::render_agent(*parsed, {});
+      auto rendered = assets::render_agent(*parsed, {});
       REQUIRE_MESSAGE(rendered.ok(), (rendered.ok() ? "" : rendered.error().message));
       CHECK(rendered->find("{{") == std::string::npos);
     }
     CHECK(agents == 6);
-    CHECK(content::agent_files().size() == agents);
+    CHECK(assets::agent_files().size() == agents);
   }
 }

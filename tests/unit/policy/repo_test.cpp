@@ -1,6 +1,6 @@
 // Tests for the libgit2 edge against real throwaway repositories built with the git CLI (the
 // CLI is used here only, to build fixtures independently of the code under test).
-#include "policy/git/repo.h"
+#include "git/repo.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>

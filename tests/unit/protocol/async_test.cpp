@@ -4,7 +4,7 @@
 
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 std::size_t index_of_reply(const std::vector<json>& sent, const json& id) {
@@ -186,4 +186,4 @@ TEST_SUITE("session.cancellation") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

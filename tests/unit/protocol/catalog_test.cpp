@@ -1,13 +1,13 @@
 // The prompts/resources/completion catalog installed on a session: lists, reads, templates,
 // argument checks, completion limits, subscriptions and their notifications.
-#include "server/protocol/catalog.h"
+#include "mcp/catalog.h"
 
 #include <doctest/doctest.h>
 
-#include "server/protocol/conformance_fixtures.h"
+#include "mcp/conformance_fixtures.h"
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 int code_of(const json& reply) {
@@ -181,4 +181,4 @@ TEST_SUITE("fixtures") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

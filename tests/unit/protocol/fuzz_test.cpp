@@ -5,7 +5,7 @@
 #include "core/rng.h"
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 const char* const kCorpus[] = {
@@ -154,4 +154,4 @@ TEST_SUITE("fuzz") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

@@ -7,7 +7,7 @@
 
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 struct Threads {
@@ -209,4 +209,4 @@ TEST_SUITE("session.inline") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

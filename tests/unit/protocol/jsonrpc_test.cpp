@@ -1,14 +1,14 @@
 // The JSON-RPC 2.0 envelope: every refusal code, id handling, and serialization round trips.
-#include "server/protocol/jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 #include <doctest/doctest.h>
 
 #include <limits>
 #include <string>
 
-#include "server/protocol/tool.h"
+#include "mcp/tool.h"
 
-namespace evo::server::jsonrpc {
+namespace evo::mcp::jsonrpc {
 namespace {
 
 using nlohmann::json;
@@ -212,4 +212,4 @@ TEST_SUITE("jsonrpc") {
 }
 
 }  // namespace
-}  // namespace evo::server::jsonrpc
+}  // namespace evo::mcp::jsonrpc

@@ -5,12 +5,12 @@
 
 #include <thread>
 
-#include "server/protocol/catalog.h"
-#include "server/protocol/conformance_fixtures.h"
-#include "server/protocol/revision.h"
+#include "mcp/catalog.h"
+#include "mcp/conformance_fixtures.h"
+#include "mcp/revision.h"
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 std::shared_ptr<const ToolRegistry> registry() {
@@ -282,4 +282,4 @@ TEST_SUITE("session.client_requests") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

@@ -4,7 +4,7 @@
 
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 std::shared_ptr<const ToolRegistry> registry() {
@@ -269,4 +269,4 @@ TEST_SUITE("session.extension") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

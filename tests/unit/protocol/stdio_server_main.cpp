@@ -4,23 +4,23 @@
 
 #include <memory>
 
-#include "server/protocol/client_log_sink.h"
-#include "server/protocol/mcp_session.h"
-#include "server/protocol/tool_registry.h"
-#include "server/transport/stdio_transport.h"
+#include "mcp/client_log_sink.h"
+#include "mcp/mcp_session.h"
+#include "mcp/tool_registry.h"
+#include "mcp/transport/stdio_transport.h"
 
 int main() {
-  using evo::server::ToolContext;
-  using evo::server::ToolOutcome;
+  using evo::mcp::ToolContext;
+  using evo::mcp::ToolOutcome;
   using nlohmann::json;
 
   // Logs go to stderr and, as notifications/message, to the client; never to stdout.
-  auto forward = std::make_shared<evo::server::ClientLogSink>();
+  auto forward = std::make_shared<evo::mcp::ClientLogSink>();
   auto logger = std::make_shared<spdlog::logger>(
       "evo", spdlog::sinks_init_list{std::make_shared<spdlog::sinks::stderr_sink_mt>(), forward});
   logger->set_level(spdlog::level::info);
 
-  std::vector<evo::server::ToolDef> tools;
+  std::vector<evo::mcp::ToolDef> tools;
   tools.push_back({"echo", "Echo", "Returns its arguments.",
                    json::parse(R"({"type":"object","properties":{"text":{"type":"string"}},
                                    "additionalProperties":false})"),
@@ -31,16 +31,16 @@ int main() {
                    }});
   tools.push_back({"fail", "", "Always fails.", json{{"type", "object"}}, json(),
                    [](const json&, ToolContext&) { return ToolOutcome::fail("always fails"); }});
-  auto registry = evo::server::ToolRegistry::create(std::move(tools));
+  auto registry = evo::mcp::ToolRegistry::create(std::move(tools));
   if (!registry) {
     logger->critical("bad tool definitions: {}", registry.error().message);
     return 2;
   }
 
-  evo::server::ServerInfo info{"evo-engine", "0.0.0-transcripts", "Evo Engine (transcripts)",
-                               "Stand-in server for transcript tests."};
-  evo::server::StdioTransport transport(logger);
-  evo::server::McpSession session(info, registry.value(), transport, logger);
+  evo::mcp::ServerInfo info{"evo-engine", "0.0.0-transcripts", "Evo Engine (transcripts)",
+                            "Stand-in server for transcript tests."};
+  evo::mcp::transport::StdioTransport transport(logger);
+  evo::mcp::McpSession session(info, registry.value(), transport, logger);
   forward->attach(&session);
   const int code = transport.run(session);
   forward->detach(&session);

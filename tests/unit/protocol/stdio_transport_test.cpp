@@ -1,6 +1,6 @@
 // StdioTransport over real pipes and files: framing, over-long lines, CRLF, EOF with work still
 // queued, and stdin redirected from a regular file (which epoll cannot watch).
-#include "server/transport/stdio_transport.h"
+#include "mcp/transport/stdio_transport.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -11,8 +11,10 @@
 
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
+using transport::StdioOptions;
+using transport::StdioTransport;
 
 std::vector<ToolDef> transport_tools() {
   std::vector<ToolDef> tools;
@@ -233,4 +235,4 @@ TEST_SUITE("transport.stdio") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

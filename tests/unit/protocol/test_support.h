@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "server/protocol/jsonrpc.h"
-#include "server/protocol/mcp_session.h"
-#include "server/protocol/tool_registry.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcp_session.h"
+#include "mcp/tool_registry.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 
 using nlohmann::json;
 
@@ -295,4 +295,4 @@ inline bool valid_outgoing(const json& m) {
   return !id.is_null();
 }
 
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

@@ -4,10 +4,10 @@
 
 #include <set>
 
-#include "server/protocol/schema_validator.h"
+#include "mcp/schema_validator.h"
 #include "tests/unit/protocol/test_support.h"
 
-namespace evo::server::testing {
+namespace evo::mcp::testing {
 namespace {
 
 std::shared_ptr<const ToolRegistry> registry() {
@@ -300,4 +300,4 @@ TEST_SUITE("tools.registry") {
 }
 
 }  // namespace
-}  // namespace evo::server::testing
+}  // namespace evo::mcp::testing

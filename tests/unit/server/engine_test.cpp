@@ -1,6 +1,6 @@
 // The engine over a real SQLite store in a temp dir: durability, catch-up between two engines
 // on one data dir (two server processes), snapshot recovery and run resolution.
-#include "server/engine.h"
+#include "engine/engine.h"
 
 #include <doctest/doctest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -20,19 +20,19 @@ using server_testing::TempDir;
 
 namespace {
 
-Result<json> step(server::Engine& e, const state::Command& c,
+Result<json> step(engine::Engine& e, const state::Command& c,
                   std::optional<std::string> run = std::nullopt) {
   return e.mutate(run, [&](state::State& s) { return state::handle(s, c); });
 }
 
-json status(server::Engine& e, std::optional<std::string> run = std::nullopt) {
+json status(engine::Engine& e, std::optional<std::string> run = std::nullopt) {
   auto r = e.read(run, [](const state::State& s) -> Result<json> { return state::status_json(s); });
   REQUIRE(r.ok());
   return *r;
 }
 
 // Plays one generation through the engine, reporting fitness base - i for item i.
-void generation(server::Engine& e, double base) {
+void generation(engine::Engine& e, double base) {
   auto plan = step(e, state::BeginGenerationCmd{0});
   if (!plan.ok() || plan->at("action") != "dispatch_workers") {
     plan = step(e, state::ReflectDoneCmd{});

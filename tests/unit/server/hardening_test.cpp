@@ -11,9 +11,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "server/engine.h"
-#include "server/store/store.h"
+#include "engine/engine.h"
 #include "state/replies.h"
+#include "store/store.h"
 #include "tests/unit/server/support.h"
 
 using namespace evo;
@@ -27,16 +27,16 @@ using server_testing::TempDir;
 
 namespace {
 
-Result<json> step(server::Engine& e, const state::Command& c) {
+Result<json> step(engine::Engine& e, const state::Command& c) {
   return e.mutate(std::nullopt, [&](state::State& s) { return state::handle(s, c); });
 }
 
-Result<json> status(server::Engine& e) {
+Result<json> status(engine::Engine& e) {
   return e.read(std::nullopt,
                 [](const state::State& s) -> Result<json> { return state::status_json(s); });
 }
 
-std::string start(server::Engine& e) {
+std::string start(engine::Engine& e) {
   auto init = e.create_run(config(), "");
   REQUIRE(init.ok());
   state::RegisterTargetsCmd reg;
@@ -150,9 +150,9 @@ TEST_SUITE("server.hardening") {
   TEST_CASE("an empty database file is refused, not taken for a new store") {
     TempDir dir;
     { std::ofstream(dir.path / "evo.sqlite3"); }
-    server::EngineOptions o;
+    engine::EngineOptions o;
     o.data_dir = dir.path.string();
-    auto e = server::Engine::open(o, quiet());
+    auto e = engine::Engine::open(o, quiet());
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().message.find("is an empty file (0 bytes)") != std::string::npos);
     CHECK(fs::file_size(dir.path / "evo.sqlite3") == 0);

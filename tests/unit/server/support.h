@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "server/engine.h"
+#include "engine/engine.h"
 
 namespace evo::server_testing {
 
@@ -30,13 +30,13 @@ inline std::shared_ptr<spdlog::logger> quiet() {
   return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
-inline std::unique_ptr<server::Engine> open(const TempDir& dir, std::uint64_t snapshot_every = 2000,
+inline std::unique_ptr<engine::Engine> open(const TempDir& dir, std::uint64_t snapshot_every = 2000,
                                             std::size_t max_loaded_runs = 16) {
-  server::EngineOptions o;
+  engine::EngineOptions o;
   o.data_dir = dir.path.string();
   o.snapshot_every = snapshot_every;
   o.max_loaded_runs = max_loaded_runs;
-  auto e = server::Engine::open(o, quiet());
+  auto e = engine::Engine::open(o, quiet());
   REQUIRE(e.ok());
   return std::move(e).value();
 }

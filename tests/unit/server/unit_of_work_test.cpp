@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "server/engine.h"
+#include "engine/engine.h"
 #include "state/replies.h"
 #include "tests/unit/server/support.h"
 
@@ -22,7 +22,7 @@ using server_testing::TempDir;
 
 namespace {
 
-std::unique_ptr<server::Engine> engine_over(const TempDir& dir, std::size_t max_loaded_runs = 16) {
+std::unique_ptr<engine::Engine> engine_over(const TempDir& dir, std::size_t max_loaded_runs = 16) {
   return server_testing::open(dir, 2000, max_loaded_runs);
 }
 
@@ -30,12 +30,12 @@ state::Config config() {
   return server_testing::config(2);
 }
 
-Result<json> step(server::Engine& e, const state::Command& c,
+Result<json> step(engine::Engine& e, const state::Command& c,
                   std::optional<std::string> run = std::nullopt) {
   return e.mutate(run, [&](state::State& s) { return state::handle(s, c); });
 }
 
-std::string new_run(server::Engine& e) {
+std::string new_run(engine::Engine& e) {
   auto init = e.create_run(config(), "");
   REQUIRE(init.ok());
   const auto id = init->at("run_id").get<std::string>();
@@ -44,7 +44,7 @@ std::string new_run(server::Engine& e) {
   return id;
 }
 
-std::uint64_t seq_of(server::Engine& e, const std::string& run) {
+std::uint64_t seq_of(engine::Engine& e, const std::string& run) {
   std::uint64_t seq = 0;
   auto r = e.read(run, [&](const state::State& s) -> Result<json> {
     seq = s.event_seq;
@@ -143,7 +143,7 @@ TEST_SUITE("unit of work") {
     std::thread::id notice_thread;
     std::mutex mu;
     e->add_observer([&](const state::State& s, const std::vector<state::Event>& events,
-                        server::Outbox& outbox) {
+                        engine::Outbox& outbox) {
       const auto seq = s.event_seq;
       outbox.add([&, seq] {
         // Reading the engine from an effect would deadlock under the lock.
@@ -184,14 +184,14 @@ TEST_SUITE("unit of work") {
     const auto freeze = [&] {
       return e->mutate(
           run, [](state::State& s) { return state::handle(s, state::FreezeCmd{"t"}); },
-          [&](const state::State&, server::Outbox& outbox) { outbox.add([&] { ++effects; }); });
+          [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); });
     };
     REQUIRE(freeze().ok());
     REQUIRE(freeze().ok());  // the same report again: no events, the follow-up still runs
     CHECK(effects == 2);
     auto bad = e->mutate(
         run, [](state::State& s) { return state::handle(s, state::FreezeCmd{"nope"}); },
-        [&](const state::State&, server::Outbox& outbox) { outbox.add([&] { ++effects; }); });
+        [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); });
     CHECK_FALSE(bad.ok());
     CHECK(effects == 2);  // a refused call follows up nothing
   }

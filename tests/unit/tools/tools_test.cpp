@@ -8,9 +8,9 @@
 #include <fstream>
 #include <map>
 
-#include "server/engine.h"
-#include "server/protocol/schema_validator.h"
-#include "server/tools/common.h"
+#include "engine/engine.h"
+#include "engine/tools/common.h"
+#include "mcp/schema_validator.h"
 #include "tests/unit/protocol/test_support.h"
 
 using namespace evo;
@@ -63,26 +63,26 @@ struct Repo {
 struct Fixture {
   TempDir data;
   Repo repo;
-  std::unique_ptr<server::Engine> engine;
-  std::shared_ptr<const server::ToolRegistry> registry;
-  std::map<std::string, server::CompiledSchema> output_schemas;
-  std::unique_ptr<server::testing::Client> client;
+  std::unique_ptr<engine::Engine> engine;
+  std::shared_ptr<const mcp::ToolRegistry> registry;
+  std::map<std::string, mcp::CompiledSchema> output_schemas;
+  std::unique_ptr<mcp::testing::Client> client;
   int next_id = 1;
 
   Fixture() {
-    server::EngineOptions o;
+    engine::EngineOptions o;
     o.data_dir = data.path.string();
-    auto e = server::Engine::open(o, server::testing::quiet_logger());
+    auto e = engine::Engine::open(o, mcp::testing::quiet_logger());
     REQUIRE(e.ok());
     engine = std::move(e).value();
-    auto tools = server::tools::all_tools(*engine);
+    auto tools = engine::tools::all_tools(*engine);
     for (const auto& t : tools) {
-      auto compiled = server::CompiledSchema::compile(t.output_schema);
+      auto compiled = mcp::CompiledSchema::compile(t.output_schema);
       REQUIRE(compiled.ok());
       output_schemas.emplace(t.name, std::move(compiled).value());
     }
-    registry = server::testing::make_registry(std::move(tools));
-    client = std::make_unique<server::testing::Client>(registry);
+    registry = mcp::testing::make_registry(std::move(tools));
+    client = std::make_unique<mcp::testing::Client>(registry);
     client->handshake();
   }
 
@@ -149,7 +149,7 @@ TEST_SUITE("tools") {
           json{"min", "max"});
     // One id pattern for runs and targets.
     CHECK(tools.at(3).at("inputSchema").at("properties").at("run").at("pattern") ==
-          server::tools::kIdPattern);
+          engine::tools::kIdPattern);
     CHECK(tools.at(1)
               .at("inputSchema")
               .at("properties")
@@ -157,13 +157,13 @@ TEST_SUITE("tools") {
               .at("items")
               .at("properties")
               .at("id")
-              .at("pattern") == server::tools::kIdPattern);
+              .at("pattern") == engine::tools::kIdPattern);
   }
 
   TEST_CASE("contracts parse with path-named errors when a handler is called directly") {
     Fixture f;
-    auto tools = server::tools::all_tools(*f.engine);
-    server::ToolContext ctx;
+    auto tools = engine::tools::all_tools(*f.engine);
+    mcp::ToolContext ctx;
     auto init =
         tools.at(0).handler({{"repo_path", "/tmp"},
                              {"benchmark_cmd", "x"},

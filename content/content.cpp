@@ -1,0 +1,44 @@
+// Wiring of evo-engine's MCP content: the memory writer observes the engine, prompts and
+// resources go into the catalog, and committed events become resource notifications.
+#include "content/content.h"
+
+#include "content/resources.h"
+
+namespace evo::content {
+namespace {
+
+class ContentImpl final : public Content {
+ public:
+  ContentImpl(engine::Engine& engine, mcp::Catalog& catalog, std::shared_ptr<spdlog::logger> logger)
+      : engine_(engine), writer_(logger), resources_(engine, catalog, writer_, logger) {}
+  // The engine may still hold notifications that point into resources_.
+  ~ContentImpl() override { engine_.quiesce_notices(); }
+
+  memory::MemoryWriter& memory() override { return writer_; }
+  Resources& resources() { return resources_; }
+
+ private:
+  engine::Engine& engine_;
+  memory::MemoryWriter writer_;
+  Resources resources_;
+};
+
+}  // namespace
+
+std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
+                                std::shared_ptr<spdlog::logger> logger) {
+  auto content = std::make_unique<ContentImpl>(engine, catalog, std::move(logger));
+  ContentImpl* raw = content.get();
+  // Memory first, so a notification about a memory file follows its write. The writes happen
+  // under the engine lock (they render from the state); the notifications go out after it.
+  engine.add_observer([raw](const state::State& s, const std::vector<state::Event>& events,
+                            engine::Outbox& outbox) {
+    const auto paths = raw->memory().observe(s, events);
+    raw->resources().committed(s, events, paths, outbox);
+  });
+  add_prompts(catalog, engine);
+  raw->resources().add_to(catalog);
+  return content;
+}
+
+}  // namespace evo::content

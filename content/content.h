@@ -1,0 +1,30 @@
+// evo-engine's own MCP content, wired into a Catalog and an Engine: the agent files as prompts
+// (with argument completion), the run resources (status, lineage, results.tsv, memory files,
+// the event journal) with subscriptions, and the memory writer as an engine observer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "mcp/catalog.h"
+#include "memory/memory_writer.h"
+
+namespace evo::content {
+
+// Owns what the catalog entries and the engine observer point to; keep it alive while serving.
+class Content {
+ public:
+  virtual ~Content() = default;
+  virtual memory::MemoryWriter& memory() = 0;
+};
+
+// Registers the memory writer (engine observer), the prompts, resources, templates and
+// completions. Call before serving; `engine` and `catalog` must outlive the result.
+std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
+                                std::shared_ptr<spdlog::logger> logger);
+
+// The pieces, for tests.
+void add_prompts(mcp::Catalog& catalog, engine::Engine& engine);
+
+}  // namespace evo::content

@@ -1,0 +1,70 @@
+// Shared tool helpers. See common.h.
+#include "engine/tools/common.h"
+
+namespace evo::engine::tools {
+
+json output_schema(json properties, std::vector<std::string> required) {
+  json schema{{"type", "object"}, {"properties", std::move(properties)}};
+  if (!required.empty()) schema["required"] = required;
+  return schema;
+}
+
+Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f) {
+  state::FitnessReadyCmd cmd;
+  cmd.branch = f.branch;
+  if (cmd.branch.empty()) return missing_argument("branch");
+  EVO_ASSIGN_OR_RETURN(cmd.fitness, merge_fitness(f.fitness, f.fitness_values));
+  cmd.success = f.success;
+  cmd.operation = f.operation;
+  if (!f.target_id.empty()) cmd.target_id = f.target_id;
+  cmd.parent_branches = f.parent_branches;
+  cmd.raw_output = f.raw_output;
+  cmd.reason = f.reason;
+  return cmd;
+}
+
+ToolOutcome to_outcome(const Error& e) {
+  return ToolOutcome::fail(std::string(error_code_name(e.code)) + ": " + e.message);
+}
+
+ToolOutcome to_outcome(const Result<json>& result) {
+  if (result.ok()) return ToolOutcome::ok(result.value());
+  return to_outcome(result.error());
+}
+
+ToolOutcome to_legacy_outcome(const Result<json>& result) {
+  if (!result.ok()) return to_outcome(result);
+  json out = result.value();
+  out.erase("action");
+  return ToolOutcome::ok(std::move(out));
+}
+
+std::vector<ToolDef> all_tools(Engine& engine) {
+  return {make_evo_init(engine),
+          make_evo_register_targets(engine),
+          make_evo_report_seed(engine),
+          make_evo_step(engine),
+          make_evo_next_batch(engine),
+          make_evo_report_fitness(engine),
+          make_evo_select_survivors(engine),
+          make_evo_get_status(engine),
+          make_evo_get_lineage(engine),
+          make_evo_freeze_target(engine),
+          make_evo_boost_target(engine),
+          make_evo_record_synergy(engine),
+          make_evo_check_cache(engine),
+          make_evo_revalidate_targets(engine),
+          make_evo_list_runs(engine),
+          make_evo_stop(engine)};
+}
+
+const Contract<RunOnlyParams>& run_only_contract() {
+  static const Contract<RunOnlyParams> kTable = [] {
+    Contract<RunOnlyParams> t;
+    with_run(t, &RunOnlyParams::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace evo::engine::tools

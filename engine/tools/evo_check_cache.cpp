@@ -1,0 +1,96 @@
+// evo_check_cache: has identical in-scope code been evaluated before?
+#include "core/validate.h"
+#include "engine/git_edge.h"
+#include "engine/tools/common.h"
+#include "state/replies.h"
+
+namespace evo::engine::tools {
+namespace {
+
+struct Params {
+  RunArg run;
+  std::optional<std::string> code_hash;
+  std::optional<std::string> branch;
+};
+
+const Contract<Params>& contract() {
+  static const Contract<Params> kTable = [] {
+    Contract<Params> t;
+    t.field("code_hash", &Params::code_hash, spec({{"minLength", 1}, {"maxLength", 128}}));
+    t.field("branch", &Params::branch, spec(branch_schema()));
+    with_run(t, &Params::run);
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
+
+ToolDef make_evo_check_cache(Engine& engine) {
+  ToolDef def;
+  def.name = "evo_check_cache";
+  def.title = "Check the fitness cache";
+  def.description =
+      "Look up a variant by the server's content hash (from code_ready) or by branch name (the "
+      "server hashes the branch's in-scope files itself). A client-computed hash is only a "
+      "hint: the server never trusts it for cache hits.";
+  def.input_schema = contract().input_schema();
+  def.output_schema = output_schema(
+      {{"cached", {{"type", "boolean"}}}, {"code_hash", {{"type", "string"}}}}, {"cached"});
+  def.handler = [&engine](const json& args, ToolContext&) {
+    auto p = contract().parse(args);
+    if (!p) return to_outcome(p.error());
+    const auto& hash = p->code_hash;
+    const auto& branch = p->branch;
+    if (!hash && !branch) {
+      return to_outcome(make_error(ErrorCode::kInvalidArgument, "give 'code_hash' or 'branch'"));
+    }
+    if (branch) {
+      if (auto problem = branch_name_problem(*branch); !problem.empty()) {
+        return to_outcome(argument_error("branch", problem));
+      }
+    }
+    auto run = p->run;
+    std::string key = hash.value_or("");
+    if (branch) {
+      // The branch's hash, when code_ready has not recorded one, is read from git after the
+      // engine lock is released; the cache is looked up in a second read.
+      std::string repo_path;
+      std::vector<std::string> files;
+      auto known = engine.read(run, [&](const state::State& s) -> Result<json> {
+        const state::Individual* ind = s.find(*branch);
+        if (ind == nullptr) {
+          return make_error(ErrorCode::kNotFound, "argument 'branch': '" + *branch +
+                                                      "' is not an item of run " + s.run_id);
+        }
+        run = s.run_id;  // the second read looks at the same run
+        if (!ind->code_hash.empty()) {
+          key = ind->code_hash;
+        } else if (s.config.policy_mode != state::PolicyMode::kOff) {
+          repo_path = s.config.repo_path;
+          files = state::scope_files(s, *ind);
+        }
+        return json();
+      });
+      if (!known) return to_outcome(known);
+      if (!repo_path.empty()) {
+        auto h = engine.git().branch_hash(repo_path, *branch, files);
+        if (!h) return to_outcome(h.error());
+        key = *h;
+      }
+    }
+    return to_outcome(engine.read(run, [&](const state::State& s) -> Result<json> {
+      const auto hit = s.cache_hit(key);
+      if (!hit) return json{{"cached", false}, {"code_hash", key}};
+      const auto& original = s.individuals[*hit];
+      return json{{"cached", true},
+                  {"code_hash", key},
+                  {"branch", original.branch},
+                  {"fitness", state::fitness_value(s, original.fitness)},
+                  {"fitness_values", original.fitness}};
+    }));
+  };
+  return def;
+}
+
+}  // namespace evo::engine::tools
