@@ -94,8 +94,6 @@ void add_http_options(CLI::App& serve, HttpCli& cli) {
           "Seconds between SSE keep-alive comments, which also find clients that went away "
           "(default 15)")
       ->check(CLI::Range(1, 3600));
-  serve.add_flag("--conformance-fixtures", cli.conformance_fixtures,
-                 "Add the tools, prompts and resources the MCP conformance suite calls");
 }
 
 namespace {

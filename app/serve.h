@@ -24,11 +24,10 @@ using mcp::transport::http::HttpOptions;
 struct HttpCli {
   std::optional<std::string> listen;  // set when --http was given ("" means the default address)
   HttpOptions options;
-  bool conformance_fixtures = false;
 };
 
 // Adds --http [ADDR:PORT], --allow-remote, --allowed-host, --allowed-origin, --auth-token
-// (or $EVO_AUTH_TOKEN), the limits and --conformance-fixtures to `serve`.
+// (or $EVO_AUTH_TOKEN) and the limits to `serve`.
 void add_http_options(CLI::App& serve, HttpCli& cli);
 
 // Serves until stdin closes (with --stdio) or SIGINT/SIGTERM; with both transports, the end of

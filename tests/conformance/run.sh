@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (@modelcontextprotocol/conformance, the whole active
-# server suite) against `evo-engine serve --http 127.0.0.1:0 --conformance-fixtures`.
+# server suite) against `evo-engine-conformance serve --http 127.0.0.1:0`: evo-engine's own
+# command line and composition with the suite's fixtures added (server_main.cpp).
 # Installs Node 22 and the suite from npm into node_modules here on first use (package-lock.json
 # pins them). EVO_ENGINE names the binary (ctest sets it). Extra arguments go to the suite, e.g.
 # ./run.sh --scenario tools-call-sampling. Exits non-zero when any check fails or warns: the
@@ -8,8 +9,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
-engine="${EVO_ENGINE:-$here/../../build/evo-engine}"
-[ -x "$engine" ] || { echo "run.sh: evo-engine not found at $engine (set EVO_ENGINE)" >&2; exit 1; }
+engine="${EVO_ENGINE:-$here/../../build/evo-engine-conformance}"
+[ -x "$engine" ] || { echo "run.sh: evo-engine-conformance not found at $engine (set EVO_ENGINE)" >&2; exit 1; }
 
 stamp="node_modules/.evo-lock.sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
@@ -36,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$engine" serve --http 127.0.0.1:0 --conformance-fixtures --data-dir "$work/data" \
+"$engine" serve --http 127.0.0.1:0 --data-dir "$work/data" \
   --log-level info 2> "$work/server.log" &
 server_pid=$!
 url=""

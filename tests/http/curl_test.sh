@@ -6,6 +6,8 @@
 # client. EVO_ENGINE names the binary.
 set -uo pipefail
 engine="${EVO_ENGINE:?set EVO_ENGINE to the evo-engine binary}"
+# The test binary with the conformance suite's fixtures (tests/conformance/server_main.cpp).
+conformance="${EVO_ENGINE_CONFORMANCE:?set EVO_ENGINE_CONFORMANCE to the evo-engine-conformance binary}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/evo-http-curl-XXXXXX")"
 pids=()
 cleanup() {
@@ -28,7 +30,7 @@ contains() {  # contains NAME NEEDLE HAYSTACK
 # through 127.0.0.1) and PORT.
 start_at() {
   local name="$1" addr="$2"; shift 2
-  "$engine" serve --http "$addr" --data-dir "$work/$name-data" --log-level info "$@" \
+  "${server_bin:-$engine}" serve --http "$addr" --data-dir "$work/$name-data" --log-level info "$@" \
     2> "$work/$name.log" &
   pids+=($!)
   URL=""
@@ -84,13 +86,16 @@ check "202 for a notification" 202 \
 check "200 for tools/list" 200 \
   "$(status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' -d "$LIST" "$URL")"
 contains "tools/list lists evo_step" '"evo_step"' "$(cat "$work/body")"
-# Without --conformance-fixtures none of the suite's tools, prompts or resources are there.
-check "no fixture tool without --conformance-fixtures" 0 "$(grep -c 'test_simple_text' "$work/body")"
+# In the production binary none of the suite's tools, prompts or resources are there.
+check "no fixture tool in evo-engine" 0 "$(grep -c 'test_simple_text' "$work/body")"
 status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":3,"method":"prompts/list"}' "$URL" > /dev/null
-check "no fixture prompt without --conformance-fixtures" 0 "$(grep -c 'test_simple_prompt' "$work/body")"
+check "no fixture prompt in evo-engine" 0 "$(grep -c 'test_simple_prompt' "$work/body")"
 status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"test://static-text"}}' "$URL" > /dev/null
-contains "no fixture resource without --conformance-fixtures" '"error"' "$(cat "$work/body")"
+contains "no fixture resource in evo-engine" '"error"' "$(cat "$work/body")"
 check "and nothing of it is read" 0 "$(grep -c 'static text resource' "$work/body")"
+check "and no flag adds them" 1 \
+  "$(if "$engine" serve --http 127.0.0.1:0 --conformance-fixtures --data-dir "$work/flag" \
+        > /dev/null 2>&1; then echo 0; else echo 1; fi)"
 # 403: a foreign Origin; 403 for a rebinding Host (evil.example.com resolving to 127.0.0.1).
 check "403 for a foreign Origin" 403 \
   "$(status -H "$JSON" -H "$BOTH" -H 'Origin: http://evil.example.com' -d "$INIT" "$URL")"
@@ -137,11 +142,11 @@ contains "2026: the tool answered" '"content"' "$(cat "$work/body")"
 
 # Resumable SSE (SEP-1699): test_reconnection closes its POST stream before replying; the reply
 # is replayed on GET with Last-Event-ID, on that stream only.
-start fixtures --conformance-fixtures
+server_bin="$conformance" start fixtures
 curl -s -D "$work/hf" -o /dev/null -H "$JSON" -H "$BOTH" -d "$INIT" "$URL"
 FSID="$(grep -i '^mcp-session-id:' "$work/hf" | tr -d '\r' | awk '{print $2}')"
 status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d "$LIST" "$URL" > /dev/null
-contains "with --conformance-fixtures the fixture tools are listed" 'test_simple_text' "$(cat "$work/body")"
+contains "evo-engine-conformance lists the fixture tools" 'test_simple_text' "$(cat "$work/body")"
 status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d '{"jsonrpc":"2.0","id":3,"method":"prompts/list"}' "$URL" > /dev/null
 contains "and the fixture prompts" 'test_simple_prompt' "$(cat "$work/body")"
 status -H "$JSON" -H "$BOTH" -H "Mcp-Session-Id: $FSID" -d '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"test://static-text"}}' "$URL" > /dev/null

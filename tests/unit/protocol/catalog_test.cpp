@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include "mcp/conformance_fixtures.h"
+#include "tests/conformance/fixtures/conformance_fixtures.h"
 #include "tests/unit/protocol/test_support.h"
 
 namespace evo::mcp::testing {

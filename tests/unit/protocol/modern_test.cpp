@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "mcp/catalog.h"
-#include "mcp/conformance_fixtures.h"
+#include "tests/conformance/fixtures/conformance_fixtures.h"
 #include "mcp/revision.h"
 #include "tests/unit/protocol/test_support.h"
 
