@@ -17,7 +17,7 @@
 
 #include "bench/bench_common.h"
 #include "bench/scripted_run.h"
-#include "demo/process.h"
+#include "subprocess/subprocess.h"
 
 namespace evo::bench {
 namespace {
@@ -117,12 +117,12 @@ class HttpServerProcess {
  public:
   HttpServerProcess(const Options& o, const std::filesystem::path& data) {
     log_ = (data / "server.log").string();
-    demo::SpawnSpec spec;
+    subprocess::SpawnSpec spec;
     spec.argv = {
         o.server, "serve", "--http",      "127.0.0.1:0", "--data-dir", (data / "db").string(),
         "--sync", o.sync,  "--log-level", "info"};
     spec.stderr_path = log_;
-    auto child = demo::spawn(spec);
+    auto child = subprocess::spawn(spec);
     if (!child) fail("spawn: " + child.error().message);
     child_ = std::move(child).value();
     const std::regex url(R"(http://127\.0\.0\.1:(\d+)/mcp)");
@@ -153,7 +153,7 @@ class HttpServerProcess {
   }
 
  private:
-  demo::Child child_;
+  subprocess::Child child_;
   std::string log_;
   int port_ = 0;
 };

@@ -1,7 +1,7 @@
 // The workers' side of git. See git_cli.h.
 #include "demo/git_cli.h"
 
-#include "demo/process.h"
+#include "subprocess/subprocess.h"
 
 namespace evo::demo {
 
@@ -23,7 +23,7 @@ Result<std::string> GitCli::run(const std::vector<std::string>& args,
                                 "-c",
                                 "init.defaultBranch=main"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run_process(argv, {}, Millis(30000));
+  auto r = subprocess::run_process(argv, {}, subprocess::Millis(30000));
   if (!r) return r.error();
   if (r->exit_code != 0) {
     std::string cmd = "git";

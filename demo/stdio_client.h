@@ -11,9 +11,16 @@
 #include <vector>
 
 #include "core/result.h"
-#include "demo/process.h"
+#include "subprocess/subprocess.h"
 
 namespace evo::demo {
+
+using subprocess::Child;
+using subprocess::Millis;
+using subprocess::run_process;
+using subprocess::self_executable;
+using subprocess::spawn;
+using subprocess::SpawnSpec;
 
 using nlohmann::json;
 

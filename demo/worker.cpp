@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "demo/mutation.h"
-#include "demo/process.h"
 #include "demo/session.h"
+#include "subprocess/subprocess.h"
 
 namespace evo::demo {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "install/agent_export.h"
 #include "install/config_file.h"
-#include "install/process.h"
+#include "subprocess/subprocess.h"
 
 namespace evo::install {
 namespace {
@@ -89,7 +89,7 @@ Result<Plan> make_plan(const InstallOptions& o) {
     return plan.actions.back();
   };
   if (o.client == "claude") {
-    const auto cli = o.no_cli ? std::nullopt : find_on_path("claude");
+    const auto cli = o.no_cli ? std::nullopt : subprocess::find_on_path("claude");
     // What `claude mcp add-json` writes: ~/.claude.json (user) or <project>/.mcp.json.
     const fs::path claude_config =
         user ? (claude_config_dir() == home() / ".claude" ? home() / ".claude.json"
@@ -272,7 +272,7 @@ bool apply(const Action& a, bool dry_run, std::ostream& out, std::ostream& err) 
           << (a.cwd.empty() ? "" : " (in " + a.cwd.string() + ")") << "\n";
       if (dry_run) return true;
       out.flush();
-      auto rc = run_program(a.argv, a.cwd, a.quiet);
+      auto rc = subprocess::run_foreground(a.argv, a.cwd, a.quiet);
       if (!rc) return fail(rc.error().message);
       if (*rc != 0 && !a.may_fail) {
         err << "evo-engine install: `" << quoted(a.argv) << "` exited with " << *rc << "\n";
@@ -290,16 +290,16 @@ bool apply(const Action& a, bool dry_run, std::ostream& out, std::ostream& err) 
         previous = json_entry(**current, "mcpServers", kServerName);
       }
       out.flush();
-      auto removed = run_program(a.remove_argv, a.cwd, true);
+      auto removed = subprocess::run_foreground(a.remove_argv, a.cwd, true);
       if (!removed) return fail(removed.error().message);
-      auto rc = run_program(a.argv, a.cwd, false);
+      auto rc = subprocess::run_foreground(a.argv, a.cwd, false);
       if (rc && *rc == 0) return true;
       err << "evo-engine install: `" << quoted(a.argv) << "` "
           << (rc ? "exited with " + std::to_string(*rc) : rc.error().message) << "\n";
       if (!previous) return false;
       auto restore = a.argv;
       restore[4] = previous->dump();
-      auto back = run_program(restore, a.cwd, false);
+      auto back = subprocess::run_foreground(restore, a.cwd, false);
       if (back && *back == 0) {
         err << "evo-engine install: the previous mcpServers." << kServerName
             << " entry was restored: " << previous->dump() << "\n";

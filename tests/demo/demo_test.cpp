@@ -6,7 +6,6 @@
 #include <string>
 
 #include "demo/mutation.h"
-#include "demo/process.h"
 #include "demo/stdio_client.h"
 
 using namespace evo;
@@ -162,26 +161,5 @@ TEST_SUITE("demo.stdio_client") {
     auto result = (*client)->call_tool("evo_step", {{"phase", "select"}});
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().message == "evo_step: illegal_transition: nope");
-  }
-}
-
-TEST_SUITE("demo.process") {
-  TEST_CASE("run_process captures both streams and the exit code") {
-    auto r = run_process({"/bin/sh", "-c", "echo out; echo err >&2; exit 4"}, "/", Millis(5000));
-    REQUIRE(r.ok());
-    CHECK(r->out == "out\n");
-    CHECK(r->err == "err\n");
-    CHECK(r->exit_code == 4);
-    CHECK_FALSE(r->timed_out);
-  }
-
-  TEST_CASE("run_process kills at the deadline") {
-    auto r = run_process({"/bin/sh", "-c", "exec sleep 30"}, "", Millis(200));
-    REQUIRE(r.ok());
-    CHECK(r->timed_out);
-  }
-
-  TEST_CASE("a missing program is an error") {
-    CHECK_FALSE(run_process({"/nonexistent/program"}, "", Millis(1000)).ok());
   }
 }

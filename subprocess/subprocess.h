@@ -1,26 +1,38 @@
-// Child processes for the demo: spawning with pipes (posix_spawn), running a command to
-// completion with a deadline, and reaping with escalation (wait, then SIGTERM, then SIGKILL).
+// Child processes, without a shell (argv as given, so an argument needs no quoting): spawning
+// with pipes (posix_spawn), running a command to completion with a deadline or in the
+// foreground, and reaping with escalation (wait, then SIGTERM, then SIGKILL). Used by the demo
+// (its server, workers and git), the installer (the `claude` CLI) and the benchmarks.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 
-namespace evo::demo {
+namespace evo::subprocess {
 
 using Millis = std::chrono::milliseconds;
+
+// Where a child's stdout or stderr goes.
+enum class Output {
+  kPipe,          // a pipe the parent reads (Child::stdout_fd / stderr_fd)
+  kDiscard,       // /dev/null
+  kParentStderr,  // the parent's stderr (so the parent's stdout stays its own)
+};
 
 // How a spawned child's standard streams are wired.
 struct SpawnSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
   std::string cwd;                // empty: inherit
   bool pipe_stdin = false;        // else /dev/null
-  std::string stderr_path;        // append stderr to this file; empty: a pipe
+  Output stdout_to = Output::kPipe;
+  Output stderr_to = Output::kPipe;
+  std::string stderr_path;  // when set, stderr is appended to this file (stderr_to is ignored)
 };
 
 // A running child and the parent's ends of its pipes (-1 when not piped). Moving transfers
@@ -45,6 +57,8 @@ class Child {
   int reap(Millis grace);
   // The exit code if the child has already exited (reaps it), else nullopt.
   std::optional<int> poll_exit();
+  // Blocks until the child exits, however long it takes; returns its exit code as reap() does.
+  int wait();
 
  private:
   friend Result<Child> spawn(const SpawnSpec& spec);
@@ -71,7 +85,16 @@ struct ProcessResult {
 Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& cwd,
                                   Millis timeout);
 
+// Runs argv in cwd in the foreground, stdin from /dev/null, its stdout and stderr both sent to
+// the parent's stderr, or discarded when `quiet`; waits for it however long it takes. Returns
+// its exit code (128 + signal when killed by one); an error only when it cannot be started.
+Result<int> run_foreground(const std::vector<std::string>& argv, const std::string& cwd,
+                           bool quiet);
+
+// The executable `name` found on $PATH, if any.
+std::optional<std::filesystem::path> find_on_path(const std::string& name);
+
 // This executable's absolute path (/proc/self/exe).
 Result<std::string> self_executable();
 
-}  // namespace evo::demo
+}  // namespace evo::subprocess

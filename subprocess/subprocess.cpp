@@ -1,5 +1,5 @@
-// Child processes for the demo. See process.h.
-#include "demo/process.h"
+// Child processes. See subprocess.h.
+#include "subprocess/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,12 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
 extern char** environ;
 
-namespace evo::demo {
+namespace evo::subprocess {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -92,6 +93,17 @@ std::optional<int> Child::poll_exit() {
   return exit_code_;
 }
 
+int Child::wait() {
+  if (exit_code_ || pid_ < 0) return exit_code_.value_or(-1);
+  int status = 0;
+  pid_t r = 0;
+  do {
+    r = ::waitpid(pid_, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  exit_code_ = r == pid_ ? decode_status(status) : -1;
+  return *exit_code_;
+}
+
 int Child::reap(Millis grace) {
   if (pid_ < 0) return exit_code_.value_or(-1);
   auto wait_until = [&](Clock::time_point deadline) {
@@ -118,11 +130,12 @@ Result<Child> spawn(const SpawnSpec& spec) {
   int err_pipe[2] = {-1, -1};
   FdGuard guard{{&in_pipe[0], &in_pipe[1], &out_pipe[0], &out_pipe[1], &err_pipe[0], &err_pipe[1]}};
   // O_CLOEXEC everywhere: the child gets only what dup2 hands it.
+  const bool err_pipe_wanted = spec.stderr_path.empty() && spec.stderr_to == Output::kPipe;
   if (spec.pipe_stdin && ::pipe2(in_pipe, O_CLOEXEC) != 0) return sys_error("pipe", errno);
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return sys_error("pipe", errno);
-  if (spec.stderr_path.empty() && ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+  if (spec.stdout_to == Output::kPipe && ::pipe2(out_pipe, O_CLOEXEC) != 0) {
     return sys_error("pipe", errno);
   }
+  if (err_pipe_wanted && ::pipe2(err_pipe, O_CLOEXEC) != 0) return sys_error("pipe", errno);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -131,9 +144,22 @@ Result<Child> spawn(const SpawnSpec& spec) {
   } else {
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   }
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  auto wire = [&actions](int fd, Output to, int pipe_end) {
+    switch (to) {
+      case Output::kPipe:
+        posix_spawn_file_actions_adddup2(&actions, pipe_end, fd);
+        break;
+      case Output::kDiscard:
+        posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0);
+        break;
+      case Output::kParentStderr:
+        if (fd != STDERR_FILENO) posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, fd);
+        break;
+    }
+  };
+  wire(STDOUT_FILENO, spec.stdout_to, out_pipe[1]);
   if (spec.stderr_path.empty()) {
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    wire(STDERR_FILENO, spec.stderr_to, err_pipe[1]);
   } else {
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, spec.stderr_path.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -221,6 +247,36 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const st
   return result;
 }
 
+Result<int> run_foreground(const std::vector<std::string>& argv, const std::string& cwd,
+                           bool quiet) {
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.cwd = cwd;
+  spec.stdout_to = quiet ? Output::kDiscard : Output::kParentStderr;
+  spec.stderr_to = quiet ? Output::kDiscard : Output::kParentStderr;
+  auto spawned = spawn(spec);
+  if (!spawned) return spawned.error();
+  return spawned->wait();
+}
+
+std::optional<std::filesystem::path> find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return std::nullopt;
+  const std::string dirs(path);
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    auto end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = dirs.substr(start, end - start);
+    if (!dir.empty()) {
+      const auto candidate = std::filesystem::path(dir) / name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
 Result<std::string> self_executable() {
   std::string path(4096, '\0');
   const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
@@ -229,4 +285,4 @@ Result<std::string> self_executable() {
   return path;
 }
 
-}  // namespace evo::demo
+}  // namespace evo::subprocess
