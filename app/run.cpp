@@ -22,6 +22,7 @@
 #include "mcp/client_log_sink.h"
 #include "mcp/session_setup.h"
 #include "mcp/tool_registry.h"
+#include "memory/memory_writer.h"
 
 #ifndef EVO_VERSION
 #define EVO_VERSION "0.0.0"
@@ -62,9 +63,12 @@ int run_serve(const std::string& data_dir, const std::string& level, const std::
     return 1;
   }
   auto tool_defs = engine::tools::all_tools(**engine);
-  // Prompts, resources and completions; the content also hangs the memory writer on the engine.
+  // The memory writer (<repo>/memory/, written as events commit), then the prompts, resources and
+  // completions, whose observer runs the writer and notifies subscribers of what it wrote. Both
+  // outlive the serving below; the writer outlives the content that points to it.
+  memory::MemoryWriter memory_writer(logger);
   mcp::Catalog catalog;
-  auto content = content::attach(**engine, catalog, logger);
+  auto content = content::attach(**engine, catalog, memory_writer, logger);
   if (extras.add) extras.add(tool_defs, catalog);
   auto registry = mcp::ToolRegistry::create(std::move(tool_defs));
   if (!registry) {

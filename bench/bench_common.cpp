@@ -219,8 +219,10 @@ std::shared_ptr<spdlog::logger> quiet_logger() {
   return std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
-ToolDriver::ToolDriver(engine::Engine& engine) : catalog_(std::make_unique<mcp::Catalog>()) {
-  content_ = content::attach(engine, *catalog_, quiet_logger());
+ToolDriver::ToolDriver(engine::Engine& engine)
+    : catalog_(std::make_unique<mcp::Catalog>()),
+      memory_writer_(std::make_unique<memory::MemoryWriter>(quiet_logger())) {
+  content_ = content::attach(engine, *catalog_, *memory_writer_, quiet_logger());
   auto registry = mcp::ToolRegistry::create(engine::tools::all_tools(engine));
   if (!registry) fail("tool registry: " + registry.error().message);
   registry_ = std::move(registry).value();

@@ -122,6 +122,7 @@ class ToolDriver {
 
  private:
   std::unique_ptr<mcp::Catalog> catalog_;
+  std::unique_ptr<memory::MemoryWriter> memory_writer_;
   std::unique_ptr<content::Content> content_;
   std::shared_ptr<const mcp::ToolRegistry> registry_;
 };

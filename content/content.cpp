@@ -1,5 +1,6 @@
-// Wiring of evo-engine's MCP content: the memory writer observes the engine, prompts and
-// resources go into the catalog, and committed events become resource notifications.
+// Wiring of evo-engine's MCP content: the memory writer (owned by the caller) observes the
+// engine, prompts and resources go into the catalog, and committed events become resource
+// notifications.
 #include "content/content.h"
 
 #include "content/resources.h"
@@ -9,25 +10,27 @@ namespace {
 
 class ContentImpl final : public Content {
  public:
-  ContentImpl(engine::Engine& engine, mcp::Catalog& catalog, std::shared_ptr<spdlog::logger> logger)
-      : engine_(engine), writer_(logger), resources_(engine, catalog, writer_, logger) {}
+  ContentImpl(engine::Engine& engine, mcp::Catalog& catalog, memory::MemoryWriter& writer,
+              std::shared_ptr<spdlog::logger> logger)
+      : engine_(engine), writer_(writer), resources_(engine, catalog, writer, std::move(logger)) {}
   // The engine may still hold notifications that point into resources_.
   ~ContentImpl() override { engine_.quiesce_notices(); }
 
-  memory::MemoryWriter& memory() override { return writer_; }
+  memory::MemoryWriter& memory() { return writer_; }
   Resources& resources() { return resources_; }
 
  private:
   engine::Engine& engine_;
-  memory::MemoryWriter writer_;
+  memory::MemoryWriter& writer_;
   Resources resources_;
 };
 
 }  // namespace
 
 std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
+                                memory::MemoryWriter& writer,
                                 std::shared_ptr<spdlog::logger> logger) {
-  auto content = std::make_unique<ContentImpl>(engine, catalog, std::move(logger));
+  auto content = std::make_unique<ContentImpl>(engine, catalog, writer, std::move(logger));
   ContentImpl* raw = content.get();
   // Memory first, so a notification about a memory file follows its write. The writes happen
   // under the engine lock (they render from the state); the notifications go out after it.

@@ -1,6 +1,7 @@
 // evo-engine's own MCP content, wired into a Catalog and an Engine: the agent files as prompts
 // (with argument completion), the run resources (status, lineage, results.tsv, memory files,
-// the event journal) with subscriptions, and the memory writer as an engine observer.
+// the event journal) with subscriptions, and the engine observer that runs the memory writer the
+// composition root owns, then turns what it wrote into resource notifications.
 #pragma once
 
 #include <memory>
@@ -16,12 +17,13 @@ namespace evo::content {
 class Content {
  public:
   virtual ~Content() = default;
-  virtual memory::MemoryWriter& memory() = 0;
 };
 
-// Registers the memory writer (engine observer), the prompts, resources, templates and
-// completions. Call before serving; `engine` and `catalog` must outlive the result.
+// Registers the engine observer (the memory writer's files first, then the notifications about
+// them and the other resources), the prompts, resources, templates and completions. Call
+// before serving; `engine`, `catalog` and `writer` must outlive the result.
 std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
+                                memory::MemoryWriter& writer,
                                 std::shared_ptr<spdlog::logger> logger);
 
 // The pieces, for tests.
