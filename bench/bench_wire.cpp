@@ -2,7 +2,6 @@
 // the round trip of evo_step fitness_ready against a floor, ping on the same server, with the
 // two interleaved call by call so drift on a noisy machine hits both alike.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -92,20 +91,21 @@ int run(const Options& o) {
             << " ms per call, " << fmt(100.0 * cpu_s / wall_s, 1) << "% of one core\n";
 
   if (!o.json_path.empty()) {
-    write_json(o.json_path, {{"benchmark", "wire"},
-                             {"config", {{"calls", o.calls},
-                                         {"objectives", o.objectives},
-                                         {"sync", o.sync},
-                                         {"gap_us", o.gap_us}}},
-                             {"ping_ms", summarize(ping)},
-                             {"fitness_ready_ms", summarize(fitness)},
-                             {"code_ready_ms", summarize(code_ready)},
-                             {"ratio_p50", ratio},
-                             {"server_cpu_ms_per_call", cpu_s * 1000.0 / calls},
-                             {"server_cpu_share_of_core", cpu_s / wall_s},
-                             {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb},
-                                                   {"vm_rss", mem.vm_rss_kb}}},
-                             {"targets", {{"ratio_le_3", ratio <= 3.0}}}});
+    write_json(o.json_path,
+               {{"benchmark", "wire"},
+                {"config",
+                 {{"calls", o.calls},
+                  {"objectives", o.objectives},
+                  {"sync", o.sync},
+                  {"gap_us", o.gap_us}}},
+                {"ping_ms", summarize(ping)},
+                {"fitness_ready_ms", summarize(fitness)},
+                {"code_ready_ms", summarize(code_ready)},
+                {"ratio_p50", ratio},
+                {"server_cpu_ms_per_call", cpu_s * 1000.0 / calls},
+                {"server_cpu_share_of_core", cpu_s / wall_s},
+                {"server_memory_kb", {{"vm_hwm", mem.vm_hwm_kb}, {"vm_rss", mem.vm_rss_kb}}},
+                {"targets", {{"ratio_le_3", ratio <= 3.0}}}});
   }
   return 0;
 }

@@ -65,7 +65,7 @@ ScriptResult run_script(ToolDriver& tools, const ScriptOptions& options,
 
 // Samples whose evals fall in (mark - window, mark], in milliseconds.
 std::vector<double> window(const std::vector<CallSample>& samples, std::uint64_t mark,
-                            std::uint64_t width);
+                           std::uint64_t width);
 
 std::vector<double> all_ms(const std::vector<CallSample>& samples);
 

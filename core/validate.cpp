@@ -41,9 +41,17 @@ std::string branch_name_problem(std::string_view name) {
   for (char c : name) {
     if (is_control(c)) return "must not contain control characters";
     switch (c) {
-      case ' ': case '~': case '^': case ':': case '?': case '*': case '[': case '\\':
+      case ' ':
+      case '~':
+      case '^':
+      case ':':
+      case '?':
+      case '*':
+      case '[':
+      case '\\':
         return std::string("must not contain '") + c + "'";
-      default: break;
+      default:
+        break;
     }
   }
   // Each component: not starting with '.', not ending with ".lock".

@@ -17,7 +17,9 @@ std::string target_id_rule();
 // hardening: no leading '-', no control characters, at most 200 chars.
 // Returns an empty string when valid, otherwise the rule that was broken.
 std::string branch_name_problem(std::string_view name);
-inline bool is_valid_branch_name(std::string_view name) { return branch_name_problem(name).empty(); }
+inline bool is_valid_branch_name(std::string_view name) {
+  return branch_name_problem(name).empty();
+}
 
 // Repo-relative paths: non-empty, not absolute, no '..' or '.' components, no empty
 // components, no backslashes, no control characters, and never inside .git/.

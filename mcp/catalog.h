@@ -1,6 +1,7 @@
 // Prompts, resources (with templates and subscriptions) and argument completion: one shared
 // catalog per process that installs the MCP methods for them on every session, whatever its
-// transport. Production content (and, in a test binary, the conformance fixtures) add entries to it.
+// transport. Production content (and, in a test binary, the conformance fixtures) add entries to
+// it.
 #pragma once
 
 #include <cstddef>

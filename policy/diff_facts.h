@@ -43,8 +43,8 @@ inline constexpr std::size_t kMaxLinesPerFile = 5000;
 inline constexpr std::size_t kDefaultMaxDiffBytes = 64 * 1024;
 
 struct DiffFacts {
-  std::string parent_commit;  // full hex id
-  std::string commit;         // full hex id of the branch tip that was diffed
+  std::string parent_commit;      // full hex id
+  std::string commit;             // full hex id of the branch tip that was diffed
   std::vector<FileChange> files;  // ordered by new_path
   std::string diff_text;          // unified diff ("diff --git a/.. b/..") possibly truncated
   bool diff_truncated = false;

@@ -64,7 +64,6 @@ std::vector<std::string> default_test_patterns();       // Python, JS/TS, C/C++,
 // Java, JS/TS functions and methods, Go func, Rust fn), keyed on the file extension.
 bool defines_function(std::string_view path, std::string_view line, std::string_view name);
 // Whether `source` (a whole file) contains a definition of `name`.
-bool source_defines_function(std::string_view path, std::string_view source,
-                             std::string_view name);
+bool source_defines_function(std::string_view path, std::string_view source, std::string_view name);
 
 }  // namespace evo::policy

@@ -111,9 +111,15 @@ struct Applier {
     ind->code_outcome = e.outcome;
     ind->reason = e.reason;
     switch (e.outcome) {
-      case CodeOutcome::kAwaitingReview: ind->state = ItemState::kCoded; break;
-      case CodeOutcome::kAutoApproved: ind->state = ItemState::kApproved; break;
-      case CodeOutcome::kAutoRejected: ind->state = ItemState::kRejected; break;
+      case CodeOutcome::kAwaitingReview:
+        ind->state = ItemState::kCoded;
+        break;
+      case CodeOutcome::kAutoApproved:
+        ind->state = ItemState::kApproved;
+        break;
+      case CodeOutcome::kAutoRejected:
+        ind->state = ItemState::kRejected;
+        break;
       case CodeOutcome::kCached: {
         const auto& original = s.individuals[*e.cache_of];
         ind->state = ItemState::kEvaluated;
@@ -125,7 +131,8 @@ struct Applier {
         ind->on_front_at_eval = s.archive.contains(original.id);
         break;
       }
-      case CodeOutcome::kNone: break;
+      case CodeOutcome::kNone:
+        break;
     }
   }
 

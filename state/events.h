@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "state/model.h"
@@ -119,9 +118,8 @@ struct RunFinished {
 };
 
 using Event = std::variant<RunInitialized, TargetsRegistered, SeedReported, GenerationPlanned,
-                           CodeReported, PolicyDecided, FitnessReported, Selected,
-                           ReflectCompleted, TargetFrozen, TargetBoosted, SynergyRecorded,
-                           RunFinished>;
+                           CodeReported, PolicyDecided, FitnessReported, Selected, ReflectCompleted,
+                           TargetFrozen, TargetBoosted, SynergyRecorded, RunFinished>;
 
 // Stable type names used in the store ("run_initialized", ...).
 const char* event_type(const Event& event);

@@ -19,8 +19,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TargetsRegistered, targets)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SeedReported, fitness)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GenerationPlanned, generation, items, rng_after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CodeReported, branch, late_item, parent_commit,
-                                                commit, code_hash, changed_files, violations,
-                                                flags, outcome, cache_of, reason)
+                                                commit, code_hash, changed_files, violations, flags,
+                                                outcome, cache_of, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PolicyDecided, branch, approved, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FitnessReported, branch, success, fitness,
                                                 raw_output, reason)
@@ -38,10 +38,10 @@ namespace {
 
 template <typename T>
 struct EventName;
-#define EVO_EVENT_NAME(T, name)                  \
-  template <>                                    \
-  struct EventName<T> {                          \
-    static constexpr const char* kValue = name;  \
+#define EVO_EVENT_NAME(T, name)                 \
+  template <>                                   \
+  struct EventName<T> {                         \
+    static constexpr const char* kValue = name; \
   };
 EVO_EVENT_NAME(RunInitialized, "run_initialized")
 EVO_EVENT_NAME(TargetsRegistered, "targets_registered")
@@ -136,7 +136,9 @@ Result<Event> event_from_json(const std::string& type, const nlohmann::json& dat
   }
 }
 
-nlohmann::json config_to_json(const Config& config) { return config; }
+nlohmann::json config_to_json(const Config& config) {
+  return config;
+}
 
 nlohmann::json state_header_json(const State& s) {
   nlohmann::json j;

@@ -3,10 +3,9 @@
 // write parses back to the same values (tests compare it with nlohmann's).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <type_traits>

@@ -2,9 +2,8 @@
 // objective, fitness-like fields are numbers with the arrays beside them (`*_values`).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "state/machine.h"
 #include "state/model.h"

@@ -261,18 +261,18 @@ Status SnapshotReader::add_part(std::string_view part) {
     }
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      return make_error(ErrorCode::kStorage,
-                        "snapshot individual " + std::to_string(state_.individuals.size()) +
-                            " is not a JSON object");
+      return make_error(ErrorCode::kStorage, "snapshot individual " +
+                                                 std::to_string(state_.individuals.size()) +
+                                                 " is not a JSON object");
     }
     try {
       Individual ind = j.get<Individual>();
       ind.id = state_.individuals.size();
       state_.individuals.push_back(std::move(ind));
     } catch (const nlohmann::json::exception& e) {
-      return make_error(ErrorCode::kStorage,
-                        "snapshot individual " + std::to_string(state_.individuals.size()) +
-                            " could not be decoded: " + std::string(e.what()));
+      return make_error(ErrorCode::kStorage, "snapshot individual " +
+                                                 std::to_string(state_.individuals.size()) +
+                                                 " could not be decoded: " + std::string(e.what()));
     }
   }
   return {};

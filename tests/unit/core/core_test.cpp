@@ -27,18 +27,19 @@ TEST_SUITE("core.validate") {
       const char* name;
       const char* rule;
     };
-    for (const Row& r : {Row{"", "empty"}, Row{"-x", "'-'"}, Row{"a..b", "'..'"},
-                         Row{"a//b", "'//'"}, Row{"a/", "'/'"}, Row{"a.", "'.'"},
-                         Row{"a@{1}", "'@{'"}, Row{"a b", "' '"}, Row{"a~1", "'~'"},
-                         Row{"a^", "'^'"}, Row{"a:b", "':'"}, Row{"a\x01", "control"},
-                         Row{"a/.hidden", "'.'"}, Row{"x.lock", ".lock"}, Row{"a\\b", "'\\'"}}) {
+    for (const Row& r :
+         {Row{"", "empty"}, Row{"-x", "'-'"}, Row{"a..b", "'..'"}, Row{"a//b", "'//'"},
+          Row{"a/", "'/'"}, Row{"a.", "'.'"}, Row{"a@{1}", "'@{'"}, Row{"a b", "' '"},
+          Row{"a~1", "'~'"}, Row{"a^", "'^'"}, Row{"a:b", "':'"}, Row{"a\x01", "control"},
+          Row{"a/.hidden", "'.'"}, Row{"x.lock", ".lock"}, Row{"a\\b", "'\\'"}}) {
       const auto problem = branch_name_problem(r.name);
       CHECK_MESSAGE(problem.find(r.rule) != std::string::npos, r.name, " -> ", problem);
     }
   }
 
   TEST_CASE("relative paths stay inside the repository") {
-    for (const char* ok : {"model.py", "src/a/b.cpp", "a.b/c"}) CHECK(relative_path_problem(ok).empty());
+    for (const char* ok : {"model.py", "src/a/b.cpp", "a.b/c"})
+      CHECK(relative_path_problem(ok).empty());
     CHECK(relative_path_problem("/etc/passwd").find("absolute") != std::string::npos);
     CHECK(relative_path_problem("../x").find("..") != std::string::npos);
     CHECK(relative_path_problem("a/../../x").find("..") != std::string::npos);
@@ -57,8 +58,8 @@ TEST_SUITE("core.validate") {
   }
 
   TEST_CASE("wire spellings round-trip") {
-    for (auto op : {Operation::kMutate, Operation::kCrossover, Operation::kStructural,
-                    Operation::kSynergy}) {
+    for (auto op :
+         {Operation::kMutate, Operation::kCrossover, Operation::kStructural, Operation::kSynergy}) {
       CHECK(parse_operation(to_string(op)) == op);
     }
     CHECK(parse_direction("max") == Direction::kMax);

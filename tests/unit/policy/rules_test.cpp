@@ -239,7 +239,9 @@ TEST_SUITE("policy.evaluate") {
          {added("src/.gitattributes")},
          {{"submodule", "src/.gitattributes"}}},
         {"empty change", mutate_model, {}, {{"empty_change", ""}}},
-        {"mode flipped to executable", mutate_model, {made_executable},
+        {"mode flipped to executable",
+         mutate_model,
+         {made_executable},
          {{"mode_change", "src/model.py"}}},
     };
     for (const Row& row : rows) {

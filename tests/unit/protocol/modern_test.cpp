@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "mcp/catalog.h"
-#include "tests/conformance/fixtures/conformance_fixtures.h"
 #include "mcp/revision.h"
+#include "tests/conformance/fixtures/conformance_fixtures.h"
 #include "tests/unit/protocol/test_support.h"
 
 namespace evo::mcp::testing {

@@ -9,9 +9,7 @@ namespace {
 json run_until_done(Driver& d, int max_generations = 50) {
   json step = d.ok(BeginGenerationCmd{d.now});
   for (int g = 0; g < max_generations && step.at("action") != "done"; ++g) {
-    d.evaluate_batch([&](int i) {
-      return std::vector<double>{10.0 - d.s.generation - 0.01 * i};
-    });
+    d.evaluate_batch([&](int i) { return std::vector<double>{10.0 - d.s.generation - 0.01 * i}; });
     d.ok(SelectCmd{});
     step = d.ok(ReflectDoneCmd{false, d.now});
   }

@@ -1,11 +1,11 @@
 // IdIndex: lookups confirmed against the keys the individuals hold, replacement, growth, and
 // keys whose hashes collide in the table.
+#include "state/id_index.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
-
-#include "state/id_index.h"
 
 using evo::state::IdIndex;
 

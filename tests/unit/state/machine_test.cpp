@@ -192,8 +192,8 @@ TEST_SUITE("state.machine") {
     d.seed();
     d.ok(BeginGenerationCmd{d.now});
     const auto branches = d.batch_branches();
-    auto reply = d.code_ready(branches[0], d.observe(branches[0], {"src/loss-fn.py",
-                                                                   "benchmark.py"}));
+    auto reply =
+        d.code_ready(branches[0], d.observe(branches[0], {"src/loss-fn.py", "benchmark.py"}));
     CHECK(reply.at("action") == "worker_done");
     CHECK(reply.at("rejected") == true);
     CHECK(reply.at("reason").get<std::string>().find("protected_path") != std::string::npos);
@@ -307,9 +307,7 @@ TEST_SUITE("state.machine") {
     d.seed({10.0, 0.5});
     d.ok(BeginGenerationCmd{d.now});
     // A trade-off: every variant is on the global front.
-    d.evaluate_batch([](int i) {
-      return std::vector<double>{5.0 + i, 0.9 + 0.01 * i};
-    });
+    d.evaluate_batch([](int i) { return std::vector<double>{5.0 + i, 0.9 + 0.01 * i}; });
     auto reply = d.ok(SelectCmd{});
     CHECK(reply.at("best_obj").is_array());
     CHECK(reply.at("keep").size() == d.batch_branches().size());

@@ -33,7 +33,8 @@ Driver scripted_run(std::uint64_t seed) {
       if (i == 3) {
         d.fitness(b, {}, /*success=*/false);
       } else {
-        d.fitness(b, {9.0 - gen - 0.1 * static_cast<double>(i), 0.5 + 0.05 * static_cast<double>(i)});
+        d.fitness(b,
+                  {9.0 - gen - 0.1 * static_cast<double>(i), 0.5 + 0.05 * static_cast<double>(i)});
       }
     }
     d.ok(SelectCmd{true});
@@ -95,8 +96,8 @@ TEST_SUITE("state.replay") {
   TEST_CASE("a snapshot plus the events after it recovers the state") {
     Driver d = scripted_run(11);
     for (std::size_t cut : {std::size_t{3}, d.log.size() / 2, d.log.size() - 1}) {
-      State partial = replay(std::vector<Event>(d.log.begin(), d.log.begin() + static_cast<long>(cut)),
-                             0, State());
+      State partial = replay(
+          std::vector<Event>(d.log.begin(), d.log.begin() + static_cast<long>(cut)), 0, State());
       auto snap = state_from_json(json::parse(state_to_json(partial).dump()));
       REQUIRE(snap.ok());
       CHECK(state_to_json(*snap) == state_to_json(partial));
@@ -118,7 +119,8 @@ TEST_SUITE("state.replay") {
     bool differs = false;
     for (std::uint64_t seed : {6u, 8u, 9u, 10u}) {
       Driver c = scripted_run(seed);
-      differs = differs || state_to_json(c.s).at("individuals") != state_to_json(a.s).at("individuals");
+      differs =
+          differs || state_to_json(c.s).at("individuals") != state_to_json(a.s).at("individuals");
     }
     CHECK(differs);
   }
