@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git python3
   nlohmann-json3-dev libcpp-httplib-dev libgit2-dev libasio-dev libspdlog-dev libfmt-dev
   doctest-dev libsqlite3-dev libcli11-dev libvalijson-dev libssl-dev
-  nodejs npm ccache
+  nodejs npm ccache clang-format
 )
 
 missing=()
@@ -17,6 +17,8 @@ for p in "${packages[@]}"; do
     case "$p" in
       nodejs) command -v node >/dev/null 2>&1 && continue ;;
       npm) command -v npm >/dev/null 2>&1 && continue ;;
+      # Debian's clang-format is a name for clang-format-NN: any installed version will do.
+      clang-format) command -v clang-format >/dev/null 2>&1 && continue ;;
     esac
     missing+=("$p")
   fi

@@ -2,15 +2,18 @@
 # Builds everything with warnings as errors and runs every test: unit suites, transcripts and
 # real-process integration tests (official MCP SDK client, kill -9 recovery), then the unit
 # suites again under AddressSanitizer + UndefinedBehaviorSanitizer. The include graph is checked
-# against the allowed layers first (scripts/check_layers.py).
+# against the allowed layers first (scripts/check_layers.py), and the formatting of every C++
+# file (scripts/check_format.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Let ccache reuse objects across clones at different paths.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 ./scripts/setup.sh
 
-# Includes must follow the layer graph (STYLE.md); a wrong one fails here, before any build.
+# Includes must follow the layer graph (STYLE.md) and every C++ file must be clang-formatted;
+# either fails here, before any build.
 python3 scripts/check_layers.py
+./scripts/check_format.sh
 
 jobs=2
 cmake --preset werror >/dev/null

@@ -80,14 +80,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Target, id, file, function, desc
                                                 impact, lines, derived_from, frozen, temperature,
                                                 stagnation, active, local_front, best)
 // The fields of Individual, listed once for its JSON codec and for the snapshot writer.
-#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                             \
-  X(branch)                                                                                       \
-  X(generation)                                                                                   \
-  X(target_id)                                                                                    \
-  X(operation) X(is_seed) X(registered_late) X(parent_branches) X(target_file) X(target_function) \
-      X(structural_op) X(state) X(code_outcome) X(parent_commit) X(commit) X(code_hash)           \
-          X(changed_files) X(violations) X(flags) X(reason) X(fitness) X(success) X(cache_of)     \
-              X(is_new_best) X(on_front_at_eval) X(evals_at) X(pareto_rank) X(alive) X(eliminated)
+// clang-format 14 re-indents an X-macro list differently on each pass: laid out by hand.
+// clang-format off
+#define EVO_INDIVIDUAL_DATA_FIELDS(X)                                                   \
+  X(branch) X(generation) X(target_id) X(operation) X(is_seed) X(registered_late)      \
+  X(parent_branches) X(target_file) X(target_function) X(structural_op) X(state)       \
+  X(code_outcome) X(parent_commit) X(commit) X(code_hash) X(changed_files)             \
+  X(violations) X(flags) X(reason) X(fitness) X(success) X(cache_of) X(is_new_best)     \
+  X(on_front_at_eval) X(evals_at) X(pareto_rank) X(alive) X(eliminated)
+// clang-format on
 #define EVO_INDIVIDUAL_FIELDS(X) X(id) EVO_INDIVIDUAL_DATA_FIELDS(X)
 
 // As NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT would write them: a missing key reads as
