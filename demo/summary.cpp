@@ -1,6 +1,7 @@
 // The demo's final report: a summary for humans and the same facts as JSON (--json).
 #include <cstdio>
 
+#include "core/strings.h"
 #include "demo/session.h"
 
 namespace evo::demo {
@@ -16,12 +17,6 @@ std::string fmt_opt(const std::optional<double>& v) {
 
 json opt_json(const std::optional<double>& v) {
   return v ? json(*v) : json(nullptr);
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-  return out;
 }
 
 void row(std::FILE* out, const char* label, const std::string& text) {

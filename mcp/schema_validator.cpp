@@ -18,6 +18,7 @@
 #include <valijson/validator.hpp>
 #pragma GCC diagnostic pop
 
+#include "core/strings.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/schema_walk.h"
 
@@ -27,7 +28,6 @@ namespace {
 using nlohmann::json;
 using schema_walk::allowed_names;
 using schema_walk::format_path;
-using schema_walk::join;
 using schema_walk::member;
 using schema_walk::Path;
 using schema_walk::schema_at;

@@ -10,6 +10,7 @@
 #include <regex>
 #pragma GCC diagnostic pop
 
+#include "core/strings.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/schema_validator.h"
 
@@ -45,15 +46,6 @@ std::string subject(std::string_view noun, const Path& path) {
 
 std::string show_value(const json& v) {
   return v.is_string() ? v.get<std::string>() : jsonrpc::dump_compact(v);
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
 }
 
 // Follows local "$ref": "#/..." pointers. Schemas are ours, but a typo must not throw.

@@ -21,7 +21,6 @@ std::string format_path(const Path& path);
 std::string subject(std::string_view noun, const Path& path);
 // Strings bare, everything else as compact JSON.
 std::string show_value(const nlohmann::json& v);
-std::string join(const std::vector<std::string>& items, std::string_view sep);
 // `node` with local "$ref": "#/..." pointers followed; nullptr when one cannot be resolved.
 const nlohmann::json* resolve(const nlohmann::json& root, const nlohmann::json* node);
 // node[key] when node is an object that has it.

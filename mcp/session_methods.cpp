@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
 #include "mcp/session_impl.h"
 
 namespace evo::mcp {
@@ -26,15 +27,6 @@ json text_block(std::string text) {
 // errors.
 json tool_error(std::string message) {
   return json{{"content", json::array({text_block(std::move(message))})}, {"isError", true}};
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += "; ";
-    out += part;
-  }
-  return out;
 }
 
 // json::value() throws when the field has another type; client info is only logged.
@@ -167,8 +159,8 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
   }
   const json& args = *found;
   if (const auto problems = tools->check_arguments(*tool, args); !problems.empty()) {
-    logger->debug("{}: refused arguments: {}", name, join(problems));
-    return tool_error(join(problems));
+    logger->debug("{}: refused arguments: {}", name, join(problems, "; "));
+    return tool_error(join(problems, "; "));
   }
 
   ToolOutcome outcome;
@@ -194,9 +186,11 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
   // The official client throws on structuredContent that does not match outputSchema, so a
   // mismatch is our bug and is reported as one instead of being sent.
   if (const auto problems = tools->check_output(*tool, outcome.structured); !problems.empty()) {
-    logger->error("tool {} produced output that breaks its outputSchema: {}", name, join(problems));
-    return tool_error("internal error: tool '" + name +
-                      "' produced output that does not match its outputSchema: " + join(problems));
+    logger->error("tool {} produced output that breaks its outputSchema: {}", name,
+                  join(problems, "; "));
+    return tool_error(
+        "internal error: tool '" + name +
+        "' produced output that does not match its outputSchema: " + join(problems, "; "));
   }
   json content = outcome.content
                      ? std::move(*outcome.content)

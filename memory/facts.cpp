@@ -6,14 +6,10 @@
 #include <charconv>
 #include <set>
 
+#include "core/strings.h"
+
 namespace evo::memory {
 namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-  return out;
-}
 
 std::string fitness_text(const state::State& s, const std::vector<double>& fitness) {
   if (fitness.empty()) return "-";

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/strings.h"
 #include "core/validate.h"
 #include "state/planner.h"
 #include "state/replies.h"
@@ -80,15 +81,6 @@ std::string fmt_double(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
 }
 
 Status validate_config(const Config& c) {

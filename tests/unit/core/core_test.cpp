@@ -6,6 +6,7 @@
 #include "core/domain.h"
 #include "core/result.h"
 #include "core/rng.h"
+#include "core/strings.h"
 #include "core/validate.h"
 
 using namespace evo;
@@ -108,5 +109,15 @@ TEST_SUITE("core.result") {
     CHECK_FALSE(bad.ok());
     CHECK(bad.error().code == ErrorCode::kConflict);
     CHECK(std::string(error_code_name(ErrorCode::kIllegalTransition)) == "illegal_transition");
+  }
+}
+
+TEST_SUITE("core.strings") {
+  TEST_CASE("join puts the separator between each two parts only") {
+    CHECK(evo::join({}, ", ").empty());
+    CHECK(evo::join({"a"}, ", ") == "a");
+    CHECK(evo::join({"a", "b", "c"}, ", ") == "a, b, c");
+    CHECK(evo::join({"", "b"}, "; ") == "; b");  // an empty part still gets its separator
+    CHECK(evo::join({"x", "y"}, "") == "xy");
   }
 }

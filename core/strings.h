@@ -1,0 +1,13 @@
+// Small string helpers every layer uses (standard library only).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evo {
+
+// The parts with `sep` between each two: {"a", "b"} and ", " give "a, b"; no parts give "".
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace evo
