@@ -83,7 +83,7 @@ int run_status(const std::string& data_dir, const std::optional<std::string>& ru
   }
   EngineOptions options;
   options.data_dir = data_dir;
-  auto engine = Engine::open(options, logger);
+  auto engine = Engine::open(options, std::move(logger));
   if (!engine) {
     std::cerr << "evo-engine status: " << engine.error().message << "\n";
     return 1;

@@ -38,8 +38,8 @@ constexpr const char* kInstructions =
     "(code_ready -> policy_pass/policy_fail -> fitness_ready) -> select -> reflect_done. "
     "The server enforces policy and budgets; every reply names the next action.";
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& level,
-                                            std::shared_ptr<spdlog::sinks::sink> extra = {}) {
+std::shared_ptr<spdlog::logger> make_logger(
+    const std::string& level, const std::shared_ptr<spdlog::sinks::sink>& extra = {}) {
   auto err = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   std::vector<spdlog::sink_ptr> sinks{err};
   if (extra) sinks.push_back(extra);

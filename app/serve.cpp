@@ -116,8 +116,8 @@ int serve_http_only(HttpServer& server, spdlog::logger& logger) {
 
 }  // namespace
 
-int serve(const ServerInfo& info, std::shared_ptr<const ToolRegistry> tools,
-          std::shared_ptr<spdlog::logger> logger, const SessionSetup& setup, bool stdio,
+int serve(const ServerInfo& info, const std::shared_ptr<const ToolRegistry>& tools,
+          const std::shared_ptr<spdlog::logger>& logger, const SessionSetup& setup, bool stdio,
           HttpCli& http) {
   const auto stdio_setup = [&setup](McpSession& s) { setup.attach(s); };
   const auto stdio_teardown = [&setup](McpSession& s) { setup.detach(s); };

@@ -32,8 +32,8 @@ void add_http_options(CLI::App& serve, HttpCli& cli);
 
 // Serves until stdin closes (with --stdio) or SIGINT/SIGTERM; with both transports, the end of
 // stdin ends the HTTP server too. Returns the process exit code.
-int serve(const ServerInfo& info, std::shared_ptr<const ToolRegistry> tools,
-          std::shared_ptr<spdlog::logger> logger, const SessionSetup& setup, bool stdio,
+int serve(const ServerInfo& info, const std::shared_ptr<const ToolRegistry>& tools,
+          const std::shared_ptr<spdlog::logger>& logger, const SessionSetup& setup, bool stdio,
           HttpCli& http);
 
 }  // namespace evo::app

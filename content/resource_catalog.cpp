@@ -150,7 +150,7 @@ void Resources::add_to(mcp::Catalog& catalog) {
         memory_changed(*run, synced);  // told once the engine lock is released
         return out;
       });
-  const auto memory_read = [this](std::function<Result<std::string>(const StringMap&)> rel) {
+  const auto memory_read = [this](const std::function<Result<std::string>(const StringMap&)>& rel) {
     return [this, rel](const std::string& uri, const StringMap& vars) -> Result<json> {
       auto run = var(vars, "run");
       if (!run) return run.error();
@@ -231,7 +231,7 @@ void Resources::add_to(mcp::Catalog& catalog) {
             uri,
             {{"run_id", *run},
              {"format", "ndjson"},
-             {"line", "{\"seq\": <n>, \"type\": <event type>, \"data\": <event>}"},
+             {"line", R"({"seq": <n>, "type": <event type>, "data": <event>})"},
              {"events", lines},
              {"last_seq", last},
              {"bytes", text->size()},

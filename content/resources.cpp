@@ -118,9 +118,10 @@ std::vector<std::string> encoded_prefixed(const std::vector<std::string>& values
 }  // namespace
 
 std::string uri_encode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr const char* kHex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
         c == '.' || c == '_' || c == '~') {
       out += static_cast<char>(c);
@@ -164,7 +165,7 @@ std::string sha256_hex(const std::string& data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
+  static constexpr const char* kHex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
     out += kHex[digest[i] >> 4];

@@ -404,7 +404,8 @@ int run_demo_checked(const DemoOptions& options) {
   }
   std::FILE* human = options.json ? stderr : stdout;
   ProgressView view(human, ::isatty(::fileno(human)) == 1);
-  ::setenv("PYTHONDONTWRITEBYTECODE", "1", 0);  // keep benchmark runs from littering worktrees
+  // Keeps benchmark runs from littering worktrees. Set before the demo starts any thread.
+  ::setenv("PYTHONDONTWRITEBYTECODE", "1", 0);  // NOLINT(concurrency-mt-unsafe)
 
   DemoSession s;
   s.options = options;

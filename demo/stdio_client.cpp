@@ -2,11 +2,13 @@
 #include "demo/stdio_client.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+
+#include "core/strings.h"
 
 namespace evo::demo {
 namespace {
@@ -70,7 +72,7 @@ Status StdioClient::write_message(const json& message) {
     const ssize_t n = ::write(child_.stdin_fd(), line.data() + done, line.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return transport_error(std::string("write failed: ") + std::strerror(errno));
+      return transport_error(std::string("write failed: ") + errno_text(errno));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -94,7 +96,7 @@ Result<std::string> StdioClient::read_line(Clock::time_point deadline) {
     pollfd pfd{child_.stdout_fd(), POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left));
     if (ready < 0 && errno != EINTR) {
-      return transport_error(std::string("poll failed: ") + std::strerror(errno));
+      return transport_error(std::string("poll failed: ") + errno_text(errno));
     }
     if (ready <= 0) continue;
     const ssize_t n = ::read(child_.stdout_fd(), chunk, sizeof chunk);
@@ -105,7 +107,7 @@ Result<std::string> StdioClient::read_line(Clock::time_point deadline) {
       return transport_error("the server closed its stdout" +
                              (code ? " (exit code " + std::to_string(*code) + ")" : std::string()));
     } else if (errno != EINTR) {
-      return transport_error(std::string("read failed: ") + std::strerror(errno));
+      return transport_error(std::string("read failed: ") + errno_text(errno));
     }
   }
 }

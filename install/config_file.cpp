@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace evo::install {
 
 using nlohmann::ordered_json;
@@ -57,7 +59,7 @@ Status write_atomic(const fs::path& requested, const std::string& text, bool pri
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) {
     return make_error(ErrorCode::kStorage,
-                      "cannot create " + tmp.string() + ": " + std::strerror(errno));
+                      "cannot create " + tmp.string() + ": " + errno_text(errno));
   }
   std::size_t done = 0;
   bool ok = true;
@@ -73,7 +75,7 @@ Status write_atomic(const fs::path& requested, const std::string& text, bool pri
   ok = ok && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
+    const std::string why = errno_text(errno);
     ::unlink(tmp.c_str());
     return make_error(ErrorCode::kStorage, "cannot write " + path.string() + ": " + why);
   }

@@ -122,7 +122,7 @@ Result<Plan> make_plan(const InstallOptions& o) {
   } else if (o.client == "cursor") {
     config(user ? home() / ".cursor" / "mcp.json" : project / ".cursor" / "mcp.json", false);
     if (user) {
-      plan.notes.push_back(
+      plan.notes.emplace_back(
           "Cursor reads rule files per project: run `evo-engine install cursor --scope project` "
           "in a repository to add the agent rules there (the agents are also MCP prompts).");
     } else {
@@ -145,7 +145,7 @@ Result<Plan> make_plan(const InstallOptions& o) {
       if (!o.uninstall) a.text = windsurf_global_block();
       plan.actions.push_back(std::move(a));
     } else {
-      plan.notes.push_back(
+      plan.notes.emplace_back(
           o.uninstall ? "Windsurf has one MCP config for every workspace: the evo-engine entry "
                         "in ~/.codeium/windsurf/mcp_config.json stays (other projects may use "
                         "it); `evo-engine uninstall windsurf` removes it."

@@ -9,7 +9,9 @@
 // valijson's std::regex trips GCC 12's -Wmaybe-uninitialized inside std::function under
 // -fsanitize; the warning is about library code, not ours.
 #pragma GCC diagnostic push
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -73,7 +75,7 @@ std::string rule_value(const json* node, const char* key, const std::string& des
   if (const json* v = member(node, key); v != nullptr && v->is_number()) return show_value(*v);
   // Fall back to the number valijson printed with std::to_string ("1.000000").
   const auto pos = description.find_last_of(' ');
-  const std::string tail = pos == std::string::npos ? description : description.substr(pos + 1);
+  std::string tail = pos == std::string::npos ? description : description.substr(pos + 1);
   try {
     return show_value(json(std::stod(tail)));
   } catch (const std::exception&) {

@@ -6,7 +6,9 @@
 // std::regex trips GCC 12's -Wmaybe-uninitialized inside std::function under -fsanitize; the
 // warning is about library code, not ours.
 #pragma GCC diagnostic push
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
 #pragma GCC diagnostic pop
 

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace evo::memory::files {
 namespace {
 
@@ -48,7 +50,7 @@ class Fd {
 };
 
 Error io_error(const std::string& what, const fs::path& path, int err) {
-  return make_error(ErrorCode::kStorage, what + " " + path.string() + ": " + std::strerror(err));
+  return make_error(ErrorCode::kStorage, what + " " + path.string() + ": " + errno_text(err));
 }
 
 Error symlink_error(const fs::path& path) {
@@ -165,7 +167,7 @@ Status append_whole(int fd, std::string_view text, const fs::path& path) {
   auto ok = write_all(fd, text, path);
   if (!ok.ok() && ::ftruncate(fd, st.st_size) != 0) {
     return make_error(ErrorCode::kStorage, ok.error().message + " (and cannot truncate it back: " +
-                                               std::strerror(errno) + ")");
+                                               errno_text(errno) + ")");
   }
   return ok;
 }
@@ -278,7 +280,7 @@ Status move(const fs::path& base, const fs::path& from, const fs::path& to) {
   if (!dst) return dst.error();
   if (::renameat(src->dir.get(), src->leaf.c_str(), dst->dir.get(), dst->leaf.c_str()) != 0) {
     return make_error(ErrorCode::kStorage, "cannot move " + src->shown.string() + " to " +
-                                               dst->shown.string() + ": " + std::strerror(errno));
+                                               dst->shown.string() + ": " + errno_text(errno));
   }
   return {};
 }
@@ -300,7 +302,8 @@ std::vector<std::string> subdirs(const fs::path& base, const fs::path& rel) {
   DIR* d = ::fdopendir(dir->get());
   if (d == nullptr) return out;
   dir->release();  // closedir closes it
-  while (const dirent* e = ::readdir(d)) {
+  // readdir is unsafe only on a DIR* shared between threads; `d` is this call's own.
+  while (const dirent* e = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     const std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     struct stat st {};
@@ -332,7 +335,7 @@ Lock::Lock(const fs::path& base, const fs::path& rel) {
   }
   while (::flock(fd->get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
-    problem_ = std::string("cannot lock: ") + std::strerror(errno);
+    problem_ = std::string("cannot lock: ") + errno_text(errno);
     return;
   }
   fd_ = fd->release();

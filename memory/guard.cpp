@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/strings.h"
 #include "git/repo.h"
 #include "memory/memory_writer.h"
 
@@ -36,7 +37,7 @@ Status check_memory_dir(const std::filesystem::path& repo) {
                      "away");
     }
   } else if (errno != ENOENT) {
-    return refused("cannot inspect " + path.string() + ": " + std::strerror(errno));
+    return refused("cannot inspect " + path.string() + ": " + errno_text(errno));
   }
   auto opened = git::Repo::open(repo.string());
   if (!opened) return refused(opened.error().message);

@@ -185,7 +185,7 @@ void add_markers(std::vector<Marker>& out, std::string_view kind,
 
 // Skip markers keep a test from running ("skip") or make the others not run ("focus").
 const MarkerSet& skip_markers() {
-  static const MarkerSet set = [] {
+  static const MarkerSet kSet = [] {
     std::vector<Marker> m;
     // Python (pytest, unittest)
     add_markers(m, "skip",
@@ -209,13 +209,13 @@ const MarkerSet& skip_markers() {
                  "Assume.assume", "Assumptions.assume"});
     return MarkerSet(std::move(m));
   }();
-  return set;
+  return kSet;
 }
 
 // Reads of the environment, the network, files and the clock: sources of results that do not
 // come from the code under test.
 const MarkerSet& side_effect_markers() {
-  static const MarkerSet set = [] {
+  static const MarkerSet kSet = [] {
     std::vector<Marker> m;
     add_markers(m, "the environment",
                 {"os.environ", "getenv(", "secure_getenv(", "process.env", "std::env::var",
@@ -257,7 +257,7 @@ const MarkerSet& side_effect_markers() {
     m.push_back(Marker{"curl", "the network", true, false});
     return MarkerSet(std::move(m));
   }();
-  return set;
+  return kSet;
 }
 
 // ---------------------------------------------------------------------------------------------

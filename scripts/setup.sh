@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs what evo-engine needs to build and test, from Debian's packages only.
 # Runs apt-get when root and something is missing; otherwise says what to install.
+# --test adds what only the test command needs (clang-format, clang-tidy).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git python3
   nlohmann-json3-dev libcpp-httplib-dev libgit2-dev libasio-dev libspdlog-dev libfmt-dev
   doctest-dev libsqlite3-dev libcli11-dev libvalijson-dev libssl-dev
-  nodejs npm ccache clang-format
+  nodejs npm ccache
 )
+# The test command (scripts/test.sh) also checks formatting and runs clang-tidy.
+if [ "${1:-}" = "--test" ]; then
+  packages+=(clang-format clang-tidy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -19,6 +24,7 @@ for p in "${packages[@]}"; do
       npm) command -v npm >/dev/null 2>&1 && continue ;;
       # Debian's clang-format is a name for clang-format-NN: any installed version will do.
       clang-format) command -v clang-format >/dev/null 2>&1 && continue ;;
+      clang-tidy) command -v run-clang-tidy >/dev/null 2>&1 && continue ;;
     esac
     missing+=("$p")
   fi

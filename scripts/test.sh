@@ -3,12 +3,13 @@
 # real-process integration tests (official MCP SDK client, kill -9 recovery), then the unit
 # suites again under AddressSanitizer + UndefinedBehaviorSanitizer. The include graph is checked
 # against the allowed layers first (scripts/check_layers.py), and the formatting of every C++
-# file (scripts/check_format.sh).
+# file (scripts/check_format.sh); clang-tidy runs over the production sources after the build
+# (scripts/check_tidy.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Let ccache reuse objects across clones at different paths.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-./scripts/setup.sh
+./scripts/setup.sh --test
 
 # Includes must follow the layer graph (STYLE.md) and every C++ file must be clang-formatted;
 # either fails here, before any build.
@@ -18,6 +19,8 @@ python3 scripts/check_layers.py
 jobs=2
 cmake --preset werror >/dev/null
 cmake --build --preset werror -j"$jobs"
+# clang-tidy over the production sources (.clang-tidy), with the tree just built.
+./scripts/check_tidy.sh build-werror
 ctest --preset werror
 
 if [ "${EVO_SKIP_ASAN:-0}" != "1" ]; then

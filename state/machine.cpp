@@ -396,9 +396,8 @@ struct Handler {
       } else if (hit) {
         ev.outcome = CodeOutcome::kCached;
         ev.cache_of = hit;
-      } else if (s.config.policy_mode == PolicyMode::kServer && verdict.flags.empty()) {
-        ev.outcome = CodeOutcome::kAutoApproved;
-      } else if (s.config.policy_mode == PolicyMode::kOff) {
+      } else if ((s.config.policy_mode == PolicyMode::kServer && verdict.flags.empty()) ||
+                 s.config.policy_mode == PolicyMode::kOff) {
         ev.outcome = CodeOutcome::kAutoApproved;
       } else {
         ev.outcome = CodeOutcome::kAwaitingReview;

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/strings.h"
+
 namespace evo::store {
 namespace {
 
@@ -80,7 +82,7 @@ Status check_data_files(const std::string& data_dir, const std::string& path) {
   // readonly database": say what is read-only instead.
   if (::access(data_dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
     return make_error(ErrorCode::kStorage,
-                      "data directory '" + data_dir + "' is read-only (" + std::strerror(errno) +
+                      "data directory '" + data_dir + "' is read-only (" + errno_text(errno) +
                           "): the store needs to write there (its database, WAL and lock "
                           "files); fix its permissions or pass another --data-dir");
   }
@@ -89,7 +91,7 @@ Status check_data_files(const std::string& data_dir, const std::string& path) {
   if (ec || !fs::exists(status)) return {};  // a new store
   if (::access(path.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
     return make_error(ErrorCode::kStorage, "database '" + path + "' is read-only (" +
-                                               std::strerror(errno) +
+                                               errno_text(errno) +
                                                "): fix its permissions or pass another --data-dir");
   }
   // SQLite takes an empty file for a new database. The store never leaves one (its first

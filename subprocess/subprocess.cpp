@@ -3,15 +3,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+
+#include "core/strings.h"
 
 extern char** environ;
 
@@ -21,7 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 Error sys_error(const std::string& what, int err) {
-  return make_error(ErrorCode::kInternal, what + ": " + std::strerror(err));
+  return make_error(ErrorCode::kInternal, what + ": " + errno_text(err));
 }
 
 void close_fd(int& fd) {

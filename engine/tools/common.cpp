@@ -3,7 +3,7 @@
 
 namespace evo::engine::tools {
 
-json output_schema(json properties, std::vector<std::string> required) {
+json output_schema(json properties, const std::vector<std::string>& required) {
   json schema{{"type", "object"}, {"properties", std::move(properties)}};
   if (!required.empty()) schema["required"] = required;
   return schema;

@@ -25,7 +25,7 @@ using nlohmann::json;
 using RunArg = std::optional<std::string>;
 
 // Loose output schema: an object with the listed required keys.
-json output_schema(json properties, std::vector<std::string> required = {});
+json output_schema(json properties, const std::vector<std::string>& required = {});
 
 // The fitness_ready fields shared by evo_step and evo_report_fitness.
 struct FitnessFields {

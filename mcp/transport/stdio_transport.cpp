@@ -27,7 +27,7 @@
 namespace evo::mcp::transport {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 
 bool blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -168,8 +168,8 @@ struct StdioTransport::Impl {
     return write_failed;
   }
 
-  void send_message(jsonrpc::Message message) {
-    std::string line = jsonrpc::dump_compact(jsonrpc::to_json(std::move(message)));
+  void send_message(const jsonrpc::Message& message) {
+    std::string line = jsonrpc::dump_compact(jsonrpc::to_json(message));
     line.push_back('\n');
     asio::error_code ec;
     bool first_failure = false;
@@ -253,11 +253,11 @@ int StdioTransport::run(McpSession& session) {
 }
 
 void StdioTransport::send(jsonrpc::Message message) {
-  impl_->send_message(std::move(message));
+  impl_->send_message(message);
 }
 
 int serve_stdio(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,
-                std::shared_ptr<spdlog::logger> logger, SessionOptions session_options,
+                const std::shared_ptr<spdlog::logger>& logger, SessionOptions session_options,
                 StdioOptions stdio_options, const std::function<void(McpSession&)>& setup,
                 const std::function<void(McpSession&)>& teardown) {
   StdioTransport transport(logger, stdio_options);

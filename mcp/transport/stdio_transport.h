@@ -60,7 +60,7 @@ class StdioTransport final : public Outbound {
 // when this returns). Tool calls run on the reading thread while the session worker is idle
 // (InlineToolCalls::kWhenIdle, whatever session_options says). Returns run()'s exit code.
 int serve_stdio(ServerInfo info, std::shared_ptr<const ToolRegistry> tools,
-                std::shared_ptr<spdlog::logger> logger, SessionOptions session_options = {},
+                const std::shared_ptr<spdlog::logger>& logger, SessionOptions session_options = {},
                 StdioOptions stdio_options = {}, const std::function<void(McpSession&)>& setup = {},
                 const std::function<void(McpSession&)>& teardown = {});
 

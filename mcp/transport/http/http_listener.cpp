@@ -39,7 +39,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using asio::ip::tcp;
 
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 // After an error reply with the request unread, the rest is read and dropped for this long so
 // that closing does not reset the connection before the client has read the reply.
 constexpr auto kLinger = std::chrono::seconds(2);
@@ -385,9 +385,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request.remote_addr = ip_;
     continue_sent_ = false;
     ++served_;
-    impl_.workers->post([self = shared_from_this(), req = std::move(request)]() mutable {
-      self->serve(std::move(req));
-    });
+    impl_.workers->post(
+        [self = shared_from_this(), req = std::move(request)]() { self->serve(req); });
   }
 
   // ---- worker thread ----------------------------------------------------------------------
@@ -429,7 +428,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool failed_ = false;
   };
 
-  void serve(Request req) {
+  void serve(const Request& req) {
     Response res;
     try {
       impl_.handler(req, res);

@@ -63,7 +63,7 @@ void HttpSession::route(jsonrpc::Message message, const jsonrpc::RequestId* rela
   auto kind = MessageKind::of(message);
   std::optional<jsonrpc::RequestId> response_id;
   if (const auto* response = std::get_if<jsonrpc::Response>(&message)) response_id = response->id;
-  std::string data = jsonrpc::dump_compact(jsonrpc::to_json(std::move(message)));
+  std::string data = jsonrpc::dump_compact(jsonrpc::to_json(message));
   std::shared_ptr<EventStream> target;
   bool last = false;
   {
@@ -88,7 +88,7 @@ void HttpSession::route(jsonrpc::Message message, const jsonrpc::RequestId* rela
       finished_.pop_front();
     }
   }
-  target->push(std::move(data), last, std::move(kind));
+  target->push(std::move(data), last, kind);
 }
 
 std::shared_ptr<EventStream> HttpSession::make_stream_locked() {

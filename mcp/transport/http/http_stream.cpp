@@ -24,7 +24,7 @@ void EventStream::push(std::string data, bool last, MessageKind kind) {
   {
     const std::lock_guard lock(mu_);
     if (ended_) return;
-    events_.push_back(SseEvent{next_seq_++, std::move(data), std::move(kind)});
+    events_.push_back(SseEvent{next_seq_++, std::move(data), kind});
     while (events_.size() > max_events_) events_.pop_front();
     ended_ = last;
   }
