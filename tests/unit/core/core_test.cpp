@@ -1,6 +1,7 @@
 // core: validation rules for everything that reaches a path or a git call, and the RNG.
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <set>
 
 #include "core/domain.h"
@@ -119,5 +120,13 @@ TEST_SUITE("core.strings") {
     CHECK(evo::join({"a", "b", "c"}, ", ") == "a, b, c");
     CHECK(evo::join({"", "b"}, "; ") == "; b");  // an empty part still gets its separator
     CHECK(evo::join({"x", "y"}, "") == "xy");
+  }
+}
+
+TEST_SUITE("core.errno_text") {
+  TEST_CASE("names the error, and an unknown number still gets a text") {
+    CHECK(evo::errno_text(ENOENT) == "No such file or directory");
+    CHECK(evo::errno_text(EACCES) == "Permission denied");
+    CHECK_FALSE(evo::errno_text(99999).empty());
   }
 }
