@@ -26,7 +26,7 @@ std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
                                 memory::MemoryWriter& writer,
                                 std::shared_ptr<spdlog::logger> logger);
 
-// The pieces, for tests.
+// The prompts alone: one per agent file, with argument completion (attach adds them).
 void add_prompts(mcp::Catalog& catalog, engine::Engine& engine);
 
 }  // namespace evo::content

@@ -85,8 +85,6 @@ class ParetoArchive {
     std::vector<std::uint64_t> displaced;  // ids that left the front because of it
   };
   InsertResult insert(std::uint64_t id, const Fitness& fitness);
-  // Remove a member (e.g. when its individual is invalidated). No-op when absent.
-  void erase(std::uint64_t id);
 
   bool contains(std::uint64_t id) const;
   std::size_t size() const { return members_.size(); }
@@ -95,6 +93,9 @@ class ParetoArchive {
   const std::vector<Direction>& directions() const { return dirs_; }
 
  private:
+  // Drops a member; insert() uses it to replace an id's old fitness. No-op when absent.
+  void erase(std::uint64_t id);
+
   std::vector<Direction> dirs_;
   std::vector<Candidate> members_;  // sorted by id
 };
