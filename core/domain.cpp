@@ -3,6 +3,8 @@
 
 #include <cstddef>
 
+#include "core/strings.h"
+
 namespace evo {
 namespace {
 template <typename E, std::size_t N>
@@ -28,6 +30,22 @@ std::optional<Direction> parse_direction(std::string_view s) {
 
 std::optional<Operation> parse_operation(std::string_view s) {
   return parse_enum<Operation>(kOperationNames, s);
+}
+
+std::string SynergyKey::str() const {
+  return join(target_ids, "+");
+}
+
+SynergyKey SynergyKey::parse(std::string_view joined) {
+  SynergyKey key;
+  std::size_t start = 0;
+  while (start <= joined.size()) {
+    auto plus = joined.find('+', start);
+    if (plus == std::string_view::npos) plus = joined.size();
+    key.target_ids.emplace_back(joined.substr(start, plus - start));
+    start = plus + 1;
+  }
+  return key;
 }
 
 }  // namespace evo

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace evo {
 
@@ -22,5 +23,17 @@ std::string_view to_string(Direction d);
 std::string_view to_string(Operation op);
 std::optional<Direction> parse_direction(std::string_view s);
 std::optional<Operation> parse_operation(std::string_view s);
+
+// A synergy's identity: the ids of the targets it combines, in order. Its one spelling, in
+// Individual::target_id, in branch names (gen-N/synergy/<a>+<b>-<i>) and on the wire, is the ids
+// joined by '+' (target ids never contain '+'); str() writes it and parse() reads it back.
+struct SynergyKey {
+  std::vector<std::string> target_ids;
+
+  std::string str() const;
+  // Splits on '+'; an empty string gives one empty id, as it spells.
+  static SynergyKey parse(std::string_view joined);
+  bool operator==(const SynergyKey&) const = default;
+};
 
 }  // namespace evo

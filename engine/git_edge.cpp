@@ -43,23 +43,9 @@ Result<state::GitObservation> observe_code(const git::Repo& repo, const state::C
   auto facts = repo.diff(parent, obs.commit);
   if (!facts) return facts.error();
   obs.facts = std::move(facts).value();
-  // Structural variants may add files next to the target (new, copied or renamed into its
-  // directory): they are part of the variant's content, so they are part of its hash.
-  std::vector<std::string> paths = plan.scope_files;
-  auto dir_of = [](const std::string& p) {
-    const auto slash = p.rfind('/');
-    return slash == std::string::npos ? std::string() : p.substr(0, slash);
-  };
-  for (const auto& f : obs.facts.files) {
-    const bool arrived = f.status == policy::FileStatus::kAdded ||
-                         f.status == policy::FileStatus::kCopied ||
-                         f.status == policy::FileStatus::kRenamed;
-    if (!arrived) continue;
-    for (const auto& scope : plan.scope_files) {
-      if (dir_of(scope) == dir_of(f.new_path)) paths.push_back(f.new_path);
-    }
-  }
-  auto hash = repo.code_hash(obs.commit, paths);
+  // What the scope lets the variant add (a structural variant's files next to its target) is
+  // part of its content, so it is part of its hash.
+  auto hash = repo.code_hash(obs.commit, policy::content_files(plan.scope, obs.facts));
   if (!hash) return hash.error();
   obs.code_hash = *hash;
   return obs;
@@ -176,19 +162,6 @@ Result<state::GitObservation> GitEdge::code(const std::string& path,
 
 Result<std::string> GitEdge::tip(const std::string& path, const std::string& branch) {
   return with_repo<std::string>(path, [&](git::Repo& repo) { return observe_tip(repo, branch); });
-}
-
-Result<std::string> GitEdge::branch_hash(const std::string& path, const std::string& branch,
-                                         const std::vector<std::string>& files) {
-  return with_repo<std::string>(path, [&](git::Repo& repo) -> Result<std::string> {
-    auto at = observe_tip(repo, branch);
-    if (!at) return at.error();
-    if (at->empty()) {
-      return make_error(ErrorCode::kNotFound,
-                        "argument 'branch': '" + branch + "' does not exist in the repository");
-    }
-    return repo.code_hash(*at, files);
-  });
 }
 
 Result<std::string> GitEdge::source(const std::string& path, const std::string& commit,

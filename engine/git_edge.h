@@ -81,9 +81,6 @@ class GitEdge {
   Result<state::GitObservation> code(const std::string& path, const state::CodeReadyPlan& plan,
                                      const std::optional<std::string>& client_parent);
   Result<std::string> tip(const std::string& path, const std::string& branch);
-  // The content hash of `files` at the tip of `branch`; kNotFound when the branch is gone.
-  Result<std::string> branch_hash(const std::string& path, const std::string& branch,
-                                  const std::vector<std::string>& files);
   Result<std::string> source(const std::string& path, const std::string& commit,
                              const std::string& file);
   Result<policy::DiffFacts> reviewed_diff(const std::string& path, const std::string& parent,

@@ -276,6 +276,11 @@ bool in_scope_new(const Scope& scope, std::string_view path) {
                      [&](const std::string& f) { return dirname_of(f) == dir; });
 }
 
+bool arrived(const FileChange& f) {
+  return f.status == FileStatus::kAdded || f.status == FileStatus::kCopied ||
+         f.status == FileStatus::kRenamed;
+}
+
 std::string describe_scope(const Scope& scope) {
   std::string out(to_string(scope.op));
   out += " scope: ";
@@ -485,6 +490,16 @@ Verdict evaluate(const DiffFacts& facts, const Scope& scope, const PolicyConfig&
   sort_findings(verdict.violations);
   sort_findings(verdict.flags);
   return verdict;
+}
+
+std::vector<std::string> content_files(const Scope& scope, const DiffFacts& facts) {
+  std::vector<std::string> files = scope.files;
+  for (const auto& f : facts.files) {
+    if (arrived(f) && in_scope_new(scope, f.new_path)) files.push_back(f.new_path);
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
 }
 
 }  // namespace evo::policy

@@ -52,6 +52,12 @@ struct Verdict {
 //   signature_changed- a line defining a scope function was removed or changed
 Verdict evaluate(const DiffFacts& facts, const Scope& scope, const PolicyConfig& config);
 
+// The files whose content is the variant's code, and so its content hash: the scope's files,
+// and every path the diff brings in (added, copied, or the new side of a rename) that the scope
+// admits as new (a structural variant's files next to its target). Sorted, without duplicates.
+// The same rule as out_of_scope, so whatever policy lets a variant add is hashed.
+std::vector<std::string> content_files(const Scope& scope, const DiffFacts& facts);
+
 // fnmatch-style glob: '*' and '?' do not match '/', '**' matches across '/', '[...]' classes.
 bool glob_match(std::string_view pattern, std::string_view text);
 // Matches the pattern against the full path and against the basename.

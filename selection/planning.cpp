@@ -52,7 +52,7 @@ std::vector<PlannedOp> plan_generation(const std::vector<TargetPlanInput>& targe
   if (synergy_due && active.size() > 1) {
     for (std::size_t i = 0; i < active.size(); ++i) {
       for (std::size_t j = i + 1; j < active.size(); ++j) {
-        plan.push_back({active[i]->id + "+" + active[j]->id, Operation::kSynergy, 1});
+        plan.push_back({SynergyKey{{active[i]->id, active[j]->id}}.str(), Operation::kSynergy, 1});
       }
     }
   }

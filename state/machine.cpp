@@ -367,19 +367,8 @@ struct Handler {
       ev.parent_commit = git.parent_commit;
       ev.code_hash = git.code_hash;
       ev.changed_files = git.facts.changed_paths();
-      policy::Scope scope;
-      scope.op = ind != nullptr ? ind->operation : Operation::kSynergy;
-      scope.files = plan->scope_files;
-      if (ind != nullptr && !ind->target_function.empty()) {
-        scope.functions.push_back(ind->target_function);
-      } else if (ind == nullptr && plan->late_item) {
-        const auto ids = parse_synergy_branch(c.branch, s.generation);
-        for (const auto& tid : ids.value_or(std::vector<std::string>{})) {
-          if (const Target* t = s.target(tid)) scope.functions.push_back(t->function);
-        }
-      }
       policy::PolicyConfig pc{s.config.protected_patterns, s.config.test_patterns};
-      auto verdict = policy::evaluate(git.facts, scope, pc);
+      auto verdict = policy::evaluate(git.facts, plan->scope, pc);
       ev.violations = verdict.violations;
       ev.flags = verdict.flags;
       const bool hard = !verdict.violations.empty();
@@ -755,15 +744,7 @@ std::optional<std::vector<std::string>> parse_synergy_branch(const std::string& 
   if (dash == std::string::npos || dash + 1 == combo.size()) return std::nullopt;
   const std::string idx = combo.substr(dash + 1);
   if (!std::all_of(idx.begin(), idx.end(), ::isdigit)) return std::nullopt;
-  combo = combo.substr(0, dash);
-  std::vector<std::string> ids;
-  std::size_t start = 0;
-  while (start <= combo.size()) {
-    auto plus = combo.find('+', start);
-    if (plus == std::string::npos) plus = combo.size();
-    ids.push_back(combo.substr(start, plus - start));
-    start = plus + 1;
-  }
+  std::vector<std::string> ids = SynergyKey::parse(combo.substr(0, dash)).target_ids;
   if (ids.size() < 2) return std::nullopt;
   for (const auto& id : ids) {
     if (!is_valid_target_id(id)) return std::nullopt;
@@ -771,26 +752,23 @@ std::optional<std::vector<std::string>> parse_synergy_branch(const std::string& 
   return ids;
 }
 
-std::vector<std::string> scope_files(const State& s, const Individual& ind) {
-  std::vector<std::string> files;
+policy::Scope scope_of(const State& s, const Individual& ind) {
+  policy::Scope scope;
+  scope.op = ind.operation;
   if (ind.operation == Operation::kSynergy) {
-    std::vector<std::string> ids;
-    std::size_t start = 0;
-    while (start <= ind.target_id.size()) {
-      auto plus = ind.target_id.find('+', start);
-      if (plus == std::string::npos) plus = ind.target_id.size();
-      ids.push_back(ind.target_id.substr(start, plus - start));
-      start = plus + 1;
+    for (const auto& id : SynergyKey::parse(ind.target_id).target_ids) {
+      if (const Target* t = s.target(id)) {
+        scope.files.push_back(t->file);
+        if (!t->function.empty()) scope.functions.push_back(t->function);
+      }
     }
-    for (const auto& id : ids) {
-      if (const Target* t = s.target(id)) files.push_back(t->file);
-    }
-  } else if (!ind.target_file.empty()) {
-    files.push_back(ind.target_file);
+  } else {
+    if (!ind.target_file.empty()) scope.files.push_back(ind.target_file);
+    if (!ind.target_function.empty()) scope.functions.push_back(ind.target_function);
   }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
-  return files;
+  std::sort(scope.files.begin(), scope.files.end());
+  scope.files.erase(std::unique(scope.files.begin(), scope.files.end()), scope.files.end());
+  return scope;
 }
 
 Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& branch) {
@@ -819,6 +797,7 @@ Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& bran
     PlannedItem item;
     item.branch = branch;
     item.operation = Operation::kSynergy;
+    SynergyKey key;
     for (std::size_t i = 0; i < ids->size(); ++i) {
       const Target* t = s.target((*ids)[i]);
       if (t == nullptr) {
@@ -827,9 +806,10 @@ Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& bran
                           "target '" +
                               (*ids)[i] + "'");
       }
-      item.target_id += (i ? "+" : "") + t->id;
+      key.target_ids.push_back(t->id);
       item.parent_branches.push_back(t->best ? s.individuals[*t->best].branch : "seed-baseline");
     }
+    item.target_id = key.str();
     plan.late_item = item;
     late.operation = Operation::kSynergy;
     late.target_id = item.target_id;
@@ -847,7 +827,7 @@ Result<CodeReadyPlan> prepare_code_ready(const State& s, const std::string& bran
   }
   plan.parent_branch = ind->parent_branches.empty() ? "seed-baseline" : ind->parent_branches[0];
   if (const Individual* parent = s.find(plan.parent_branch)) plan.parent_commit = parent->commit;
-  plan.scope_files = scope_files(s, *ind);
+  plan.scope = scope_of(s, *ind);
   return plan;
 }
 

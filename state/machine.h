@@ -14,6 +14,7 @@
 
 #include "core/result.h"
 #include "policy/diff_facts.h"
+#include "policy/rules.h"
 #include "state/events.h"
 #include "state/model.h"
 
@@ -108,7 +109,7 @@ struct CodeReadyPlan {
   bool uses_git = true;
   std::string parent_branch;
   std::string parent_commit;  // pinned commit of the parent; empty when it must be resolved
-  std::vector<std::string> scope_files;  // for the content hash
+  policy::Scope scope;        // what the variant may touch: the policy review and the content hash
   std::optional<PlannedItem> late_item;  // synergy branch seen for the first time
 };
 Result<CodeReadyPlan> prepare_code_ready(const State& state, const std::string& branch);
@@ -116,8 +117,11 @@ Result<CodeReadyPlan> prepare_code_ready(const State& state, const std::string& 
 // True when fitness_ready must be checked against the branch's current tip.
 bool pins_commit(const State& state, const std::string& branch);
 
-// Files whose content defines an item's code hash (scope of its operation).
-std::vector<std::string> scope_files(const State& state, const Individual& ind);
+// What an item may touch, the one answer for every use: the policy review of code_ready, its
+// content hash (policy::content_files over the diff), evo_check_cache by branch, and the
+// tests. mutate/crossover/structural: the target file and function; synergy: the combined
+// targets' files and functions. Files sorted, without duplicates.
+policy::Scope scope_of(const State& state, const Individual& ind);
 
 // Fitness validation shared by every entry point: one finite value per objective.
 Status validate_fitness(const State& state, const std::vector<double>& fitness,

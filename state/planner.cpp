@@ -73,13 +73,9 @@ GenerationPlanned plan_reference(const State& s) {
       const int idx = counters[key]++;
       if (op.op == Operation::kSynergy) {
         item.branch = gen + "synergy/" + op.target_id + "-" + std::to_string(idx);
-        std::size_t start = 0;
-        while (start <= op.target_id.size()) {
-          auto plus = op.target_id.find('+', start);
-          if (plus == std::string::npos) plus = op.target_id.size();
-          const Target* t = s.target(op.target_id.substr(start, plus - start));
-          if (t != nullptr) item.parent_branches.push_back(fallback_parent(s, *t));
-          start = plus + 1;
+        for (const auto& id : SynergyKey::parse(op.target_id).target_ids) {
+          if (const Target* t = s.target(id))
+            item.parent_branches.push_back(fallback_parent(s, *t));
         }
       } else {
         const Target& t = *s.target(op.target_id);
@@ -303,19 +299,6 @@ std::set<std::uint64_t> ancestors(const State& s, std::uint64_t id) {
   return seen;
 }
 
-// Splits "a+b+c" into its target ids.
-std::vector<std::string> split_targets(const std::string& joined) {
-  std::vector<std::string> ids;
-  std::size_t start = 0;
-  while (start <= joined.size()) {
-    auto plus = joined.find('+', start);
-    if (plus == std::string::npos) plus = joined.size();
-    ids.push_back(joined.substr(start, plus - start));
-    start = plus + 1;
-  }
-  return ids;
-}
-
 // The synergy worth planning now, if any: every active target, each with its own best when
 // that best carries gains the best combined individual lacks (is not one of its ancestors),
 // and with the best combined individual otherwise. Nothing when no target contributes, when
@@ -331,6 +314,7 @@ std::optional<PlannedItem> useful_synergy(const State& s) {
   const auto anc = ancestors(s, g);
   PlannedItem item;
   item.operation = Operation::kSynergy;
+  SynergyKey key;
   bool contributes = false;
   std::uint64_t oldest = g;
   for (std::size_t i = 0; i < active.size(); ++i) {
@@ -341,10 +325,11 @@ std::optional<PlannedItem> useful_synergy(const State& s) {
       contributes = true;
     }
     oldest = std::min(oldest, parent);
-    item.target_id += (i ? "+" : "") + t.id;
+    key.target_ids.push_back(t.id);
     item.parent_branches.push_back(s.individuals[parent].branch);
   }
   if (!contributes) return std::nullopt;
+  item.target_id = key.str();
   // A synergy is created after its parents: only individuals from the oldest parent on can
   // be the same combination.
   for (std::size_t i = oldest; i < s.individuals.size(); ++i) {
@@ -443,7 +428,7 @@ Selected select_adaptive(const State& s, const std::vector<std::uint64_t>& aband
     const auto& ind = s.individuals[id];
     const bool usable = ind.state == ItemState::kEvaluated && ind.success && !ind.cache_of &&
                         abandoned.count(id) == 0;
-    for (const auto& tid : split_targets(ind.target_id)) {
+    for (const auto& tid : SynergyKey::parse(ind.target_id).target_ids) {
       auto it = s.target_index.find(tid);
       if (it == s.target_index.end()) continue;
       had_items[it->second] = true;

@@ -53,10 +53,12 @@ ToolDef make_evo_check_cache(Engine& engine) {
     auto run = p->run;
     std::string key = hash.value_or("");
     if (branch) {
-      // The branch's hash, when code_ready has not recorded one, is read from git after the
-      // engine lock is released; the cache is looked up in a second read.
+      // The branch's hash, when code_ready has not recorded one, is what code_ready would
+      // compute: the same plan (state::prepare_code_ready, so the same scope_of) and the same
+      // observation (GitEdge::code: the diff, then policy::content_files), read from git after
+      // the engine lock is released; the cache is looked up in a second read.
       std::string repo_path;
-      std::vector<std::string> files;
+      std::optional<state::CodeReadyPlan> plan;
       auto known = engine.read(run, [&](const state::State& s) -> Result<json> {
         const state::Individual* ind = s.find(*branch);
         if (ind == nullptr) {
@@ -67,16 +69,18 @@ ToolDef make_evo_check_cache(Engine& engine) {
         if (!ind->code_hash.empty()) {
           key = ind->code_hash;
         } else if (s.config.policy_mode != state::PolicyMode::kOff) {
+          auto planned = state::prepare_code_ready(s, *branch);
+          if (!planned) return planned.error();
           repo_path = s.config.repo_path;
-          files = state::scope_files(s, *ind);
+          plan = std::move(planned).value();
         }
         return json();
       });
       if (!known) return to_outcome(known);
-      if (!repo_path.empty()) {
-        auto h = engine.git().branch_hash(repo_path, *branch, files);
-        if (!h) return to_outcome(h.error());
-        key = *h;
+      if (plan) {
+        auto observed = engine.git().code(repo_path, *plan, std::nullopt);
+        if (!observed) return to_outcome(observed.error());
+        key = observed->code_hash;
       }
     }
     return to_outcome(engine.read(run, [&](const state::State& s) -> Result<json> {

@@ -130,3 +130,16 @@ TEST_SUITE("core.errno_text") {
     CHECK_FALSE(evo::errno_text(99999).empty());
   }
 }
+
+TEST_SUITE("core.synergy_key") {
+  TEST_CASE("str and parse are inverse, in order") {
+    const evo::SynergyKey key{{"loss", "model", "opt"}};
+    CHECK(key.str() == "loss+model+opt");
+    CHECK(evo::SynergyKey::parse("loss+model+opt") == key);
+    CHECK(evo::SynergyKey::parse("b+a").target_ids == std::vector<std::string>{"b", "a"});
+    CHECK(evo::SynergyKey::parse("solo").target_ids == std::vector<std::string>{"solo"});
+    // What it spells is what it holds: empty parts stay visible to the validators.
+    CHECK(evo::SynergyKey::parse("a++b").target_ids == std::vector<std::string>{"a", "", "b"});
+    CHECK(evo::SynergyKey::parse("").target_ids == std::vector<std::string>{""});
+  }
+}

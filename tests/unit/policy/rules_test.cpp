@@ -434,6 +434,29 @@ TEST_SUITE("policy.evaluate") {
               .clean());
   }
 
+  TEST_CASE("content_files: what the scope admits as new is hashed, nothing else") {
+    const Scope structural = scope_of(Operation::kStructural, {"src/model.py"});
+    FileChange copy = added("src/model_v2.py");
+    copy.status = FileStatus::kCopied;
+    copy.old_path = "src/model.py";
+    FileChange deleted = modified("src/old.py");
+    deleted.status = FileStatus::kDeleted;
+    const auto facts = facts_of({modified("src/model.py"), added("src/helpers.py"), copy,
+                                 renamed("src/a.py", "src/b.py"), added("lib/elsewhere.py"),
+                                 added("src/sub/deeper.py"), modified("src/other.py"), deleted});
+    CHECK(content_files(structural, facts) == std::vector<std::string>{"src/b.py", "src/helpers.py",
+                                                                       "src/model.py",
+                                                                       "src/model_v2.py"});
+    // Other operations may add nothing, so only their scope files are hashed.
+    CHECK(content_files(scope_of(Operation::kMutate, {"src/model.py"}), facts) ==
+          std::vector<std::string>{"src/model.py"});
+    CHECK(content_files(scope_of(Operation::kSynergy, {"src/model.py", "lib/b.py"}), facts) ==
+          std::vector<std::string>{"lib/b.py", "src/model.py"});
+    // A scope file that the diff re-adds is listed once.
+    CHECK(content_files(structural, facts_of({added("src/model.py")})) ==
+          std::vector<std::string>{"src/model.py"});
+  }
+
   TEST_CASE("synergy scope is the union of the combined targets' files") {
     const Scope scope = scope_of(Operation::kSynergy, {"src/a.py", "lib/b.py"});
     const auto config = default_config();

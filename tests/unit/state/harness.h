@@ -75,7 +75,7 @@ struct Driver {
     g.parent_commit = "p0";
     if (files.empty() && ind != nullptr) {
       if (ind->operation == Operation::kSynergy) {
-        files = scope_files(s, *ind);
+        files = scope_of(s, *ind).files;
       } else {
         files.push_back(ind->target_file);
       }

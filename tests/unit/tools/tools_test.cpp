@@ -189,6 +189,52 @@ TEST_SUITE("tools") {
     CHECK(unknown.error_message == "invalid_argument: argument 'verbose': is not a known argument");
   }
 
+  TEST_CASE(
+      "evo_check_cache by branch hashes what code_ready hashes (a structural variant's new file)") {
+    // A structural variant that adds a helper next to its target: the helper is part of the
+    // variant's code. evo_check_cache by branch, asked before code_ready, must give the hash
+    // code_ready then records; it once hashed the target file alone.
+    Fixture f;
+    json init = init_args(f);
+    init["structural_rate"] = 1.0;
+    init["pop_size"] = 1;
+    f.ok("evo_init", init);
+    f.ok("evo_register_targets",
+         {{"targets",
+           json::array({{{"id", "solve"}, {"file", "solve.py"}, {"function", "solve"}}})}});
+    f.ok("evo_report_seed", {{"fitness", 10.0}});
+    const json batch = f.ok("evo_step", {{"phase", "begin_generation"}});
+    REQUIRE(batch.at("items").size() == 1);
+    const json& item = batch.at("items").at(0);
+    REQUIRE(item.at("operation") == "structural");
+    const auto branch = item.at("branch").get<std::string>();
+    const auto parent = item.at("parent_branches").at(0).get<std::string>();
+
+    const std::string& git = f.repo.git;
+    sh(git + "checkout -q -B '" + branch + "' '" + parent + "'");
+    write(f.repo.dir.path / "helper.py", "def helper(x):\n    return x * 2\n");
+    write(f.repo.dir.path / "solve.py",
+          "from helper import helper\n\ndef solve(x):\n    return helper(x) + 1\n");
+    sh(git + "add helper.py solve.py");
+    sh(git + "commit -q -m structural");
+    sh(git + "checkout -q main");
+
+    const json before = f.ok("evo_check_cache", {{"branch", branch}});
+    CHECK(before.at("cached") == false);
+    // The helper is in the hash: changing it alone changes the branch's hash.
+    sh(git + "checkout -q '" + branch + "'");
+    write(f.repo.dir.path / "helper.py", "def helper(x):\n    return x * 3\n");
+    sh(git + "commit -q -am 'retune the helper'");
+    sh(git + "checkout -q main");
+    const json retuned = f.ok("evo_check_cache", {{"branch", branch}});
+    CHECK(retuned.at("code_hash") != before.at("code_hash"));
+
+    const json code = f.ok("evo_step", {{"phase", "code_ready"}, {"branch", branch}});
+    CHECK(code.at("action") == "run_benchmark");
+    const json after = f.ok("evo_check_cache", {{"branch", branch}});  // the recorded hash
+    CHECK(after.at("code_hash") == retuned.at("code_hash"));
+  }
+
   TEST_CASE("a full scripted evolution: every tool, exact replies, every reply in its schema") {
     Fixture f;
     CHECK(f.ok("evo_list_runs") ==
