@@ -13,7 +13,7 @@
 
 #include "engine/engine.h"
 #include "state/replies.h"
-#include "tests/unit/server/support.h"
+#include "tests/unit/engine/support.h"
 
 using namespace evo;
 using nlohmann::json;

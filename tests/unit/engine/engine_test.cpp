@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "state/replies.h"
-#include "tests/unit/server/support.h"
+#include "tests/unit/engine/support.h"
 
 using namespace evo;
 using nlohmann::json;
