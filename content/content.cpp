@@ -12,16 +12,14 @@ class ContentImpl final : public Content {
  public:
   ContentImpl(engine::Engine& engine, mcp::Catalog& catalog, memory::MemoryWriter& writer,
               std::shared_ptr<spdlog::logger> logger)
-      : engine_(engine), writer_(writer), resources_(engine, catalog, writer, std::move(logger)) {}
+      : engine_(engine), resources_(engine, catalog, writer, std::move(logger)) {}
   // The engine may still hold notifications that point into resources_.
   ~ContentImpl() override { engine_.quiesce_notices(); }
 
-  memory::MemoryWriter& memory() { return writer_; }
   Resources& resources() { return resources_; }
 
  private:
   engine::Engine& engine_;
-  memory::MemoryWriter& writer_;
   Resources resources_;
 };
 
@@ -34,9 +32,9 @@ std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
   ContentImpl* raw = content.get();
   // Memory first, so a notification about a memory file follows its write. The writes happen
   // under the engine lock (they render from the state); the notifications go out after it.
-  engine.add_observer([raw](const state::State& s, const std::vector<state::Event>& events,
-                            engine::Outbox& outbox) {
-    const auto paths = raw->memory().observe(s, events);
+  engine.add_observer([raw, &writer](const state::State& s, const std::vector<state::Event>& events,
+                                     engine::Outbox& outbox) {
+    const auto paths = writer.observe(s, events);
     raw->resources().committed(s, events, paths, outbox);
   });
   add_prompts(catalog, engine);

@@ -1,4 +1,4 @@
-// Git facts the state machine needs, gathered through policy/git (libgit2): what a variant
+// Git facts the state machine needs, gathered through git/ (libgit2): what a variant
 // changed (code_ready), where a branch points now (fitness_ready pinning), content hashes
 // (cache), and the refs the server manages after select. GitEdge owns the repository handles;
 // callers get observations, never a handle that outlives the call.

@@ -1,4 +1,4 @@
-// memory/ checks for evo_init (lstat, and the git index through policy/git). See guard.h.
+// memory/ checks for evo_init (lstat, and the git index through git/). See guard.h.
 #include "memory/guard.h"
 
 #include <sys/stat.h>

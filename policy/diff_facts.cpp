@@ -1,4 +1,4 @@
-// Names and small queries on DiffFacts; the facts themselves are produced by policy/git/.
+// Names and small queries on DiffFacts; the facts themselves are produced by git/.
 #include "policy/diff_facts.h"
 
 #include <algorithm>

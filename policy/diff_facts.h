@@ -1,5 +1,5 @@
 // What the git edge learns about a variant's change, as plain data. Produced by
-// policy/git/ (libgit2) and consumed by the pure rules in policy/rules.h and by the state
+// git/ (libgit2) and consumed by the pure rules in policy/rules.h and by the state
 // machine. Nothing here touches git.
 #pragma once
 

@@ -25,6 +25,7 @@ struct Scope {
   std::vector<std::string> files;
   // Function names whose signature lines are watched (flag "signature_changed").
   std::vector<std::string> functions;
+  bool operator==(const Scope&) const = default;
 };
 
 struct PolicyConfig {

@@ -23,9 +23,7 @@ struct CodeReadyObservation {
   bool operator==(const CodeReadyObservation& o) const {
     return plan.branch == o.plan.branch && plan.uses_git == o.plan.uses_git &&
            plan.parent_branch == o.plan.parent_branch &&
-           plan.parent_commit == o.plan.parent_commit && plan.scope.op == o.plan.scope.op &&
-           plan.scope.files == o.plan.scope.files &&
-           plan.scope.functions == o.plan.scope.functions &&
+           plan.parent_commit == o.plan.parent_commit && plan.scope == o.plan.scope &&
            plan.late_item.has_value() == o.plan.late_item.has_value() && repo_path == o.repo_path;
   }
   bool needs_io() const { return plan.uses_git; }
