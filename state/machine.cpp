@@ -56,7 +56,7 @@ Error run_finished_error(const State& s) {
                  "); no further changes are accepted");
 }
 
-Transition make_transition(std::vector<Event> events, json reply) {
+Transition make_transition(std::vector<Event> events, Reply reply) {
   Transition t;
   t.events = std::move(events);
   t.reply = std::move(reply);
@@ -65,7 +65,7 @@ Transition make_transition(std::vector<Event> events, json reply) {
 
 Transition commit(State& s, std::vector<Event> events) {
   for (const auto& e : events) apply_event(s, e);
-  return make_transition(std::move(events), json::object());
+  return make_transition(std::move(events), Reply{});
 }
 
 // At most `max` bytes of `text`, never ending inside a UTF-8 sequence: a cut sequence would
@@ -270,10 +270,7 @@ struct Handler {
     }
     Transition t;
     if (!fresh.empty()) t = commit(s, {TargetsRegistered{fresh}});
-    json ids = json::array();
-    for (const auto& spec : c.targets) ids.push_back(spec.id);
-    t.reply = {
-        {"registered", c.targets.size()}, {"target_ids", ids}, {"total_targets", s.targets.size()}};
+    t.reply = targets_registered_reply(s, c.targets);
     return t;
   }
 
@@ -289,13 +286,7 @@ struct Handler {
     } else {
       t = commit(s, {SeedReported{c.fitness}});
     }
-    const Individual* seed = s.find("seed-baseline");
-    json names = json::array();
-    for (const auto& o : s.config.objectives) names.push_back(o.name);
-    t.reply = {{"seed_obj", fitness_value(s, seed->fitness)},
-               {"seed_obj_values", seed->fitness},
-               {"objectives", names},
-               {"total_evals", seed->evals_at}};
+    t.reply = seed_reply(s);
     return t;
   }
 
@@ -579,7 +570,7 @@ struct Handler {
     if (t == nullptr) return unknown_target(c.target_id);
     Transition tr;
     if (!t->frozen) tr = commit(s, {TargetFrozen{c.target_id}});
-    tr.reply = {{"target_id", c.target_id}, {"status", "frozen"}, {"temperature", 0.0}};
+    tr.reply = target_temperature_reply(s, c.target_id);
     return tr;
   }
 
@@ -589,7 +580,7 @@ struct Handler {
     if (t == nullptr) return unknown_target(c.target_id);
     const double temp = selection::boosted_temperature(t->frozen ? 1.0 : t->temperature);
     auto tr = commit(s, {TargetBoosted{c.target_id, temp}});
-    tr.reply = {{"target_id", c.target_id}, {"status", "active"}, {"temperature", temp}};
+    tr.reply = target_temperature_reply(s, c.target_id);
     return tr;
   }
 
@@ -654,15 +645,7 @@ struct Handler {
     } else {
       t = commit(s, {SynergyRecorded{r}});
     }
-    json gain = r.synergy_gain.empty() ? json(nullptr) : json(r.synergy_gain);
-    t.reply = {{"branch", r.branch},
-               {"generation", r.generation},
-               {"target_ids", r.target_ids},
-               {"fitness_values", r.success ? json(r.fitness_values) : json(nullptr)},
-               {"success", r.success},
-               {"individual_fitnesses",
-                r.individual_fitnesses.empty() ? json(nullptr) : json(r.individual_fitnesses)},
-               {"synergy_gain", gain}};
+    t.reply = synergy_reply(r);
     return t;
   }
 

@@ -95,9 +95,12 @@ using Command = std::variant<InitCmd, RegisterTargetsCmd, ReportSeedCmd, BeginGe
                              CodeReadyCmd, PolicyPassCmd, PolicyFailCmd, FitnessReadyCmd, SelectCmd,
                              ReflectDoneCmd, FreezeCmd, BoostCmd, RecordSynergyCmd, StopCmd>;
 
+// What a command answers (its wire form is the JSON object the tools send).
+using Reply = nlohmann::json;
+
 struct Transition {
   std::vector<Event> events;  // empty for an idempotent repeat
-  nlohmann::json reply;
+  Reply reply;
 };
 
 // Validates, emits, applies. On error `state` is unchanged.

@@ -234,6 +234,42 @@ json reflect_reply(const State& s) {
   return j;
 }
 
+json targets_registered_reply(const State& s, const std::vector<TargetSpec>& requested) {
+  json ids = json::array();
+  for (const auto& spec : requested) ids.push_back(spec.id);
+  return {
+      {"registered", requested.size()}, {"target_ids", ids}, {"total_targets", s.targets.size()}};
+}
+
+json seed_reply(const State& s) {
+  const Individual* seed = s.find("seed-baseline");
+  json names = json::array();
+  for (const auto& o : s.config.objectives) names.push_back(o.name);
+  return {{"seed_obj", fitness_value(s, seed->fitness)},
+          {"seed_obj_values", seed->fitness},
+          {"objectives", names},
+          {"total_evals", seed->evals_at}};
+}
+
+json target_temperature_reply(const State& s, const std::string& target_id) {
+  const Target* t = s.target(target_id);
+  return {{"target_id", target_id},
+          {"status", t->frozen ? "frozen" : "active"},
+          {"temperature", t->temperature}};
+}
+
+json synergy_reply(const SynergyRecord& r) {
+  json gain = r.synergy_gain.empty() ? json(nullptr) : json(r.synergy_gain);
+  return {{"branch", r.branch},
+          {"generation", r.generation},
+          {"target_ids", r.target_ids},
+          {"fitness_values", r.success ? json(r.fitness_values) : json(nullptr)},
+          {"success", r.success},
+          {"individual_fitnesses",
+           r.individual_fitnesses.empty() ? json(nullptr) : json(r.individual_fitnesses)},
+          {"synergy_gain", gain}};
+}
+
 json status_json(const State& s) {
   json targets = json::object();
   for (const auto& t : s.targets) {

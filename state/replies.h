@@ -25,6 +25,10 @@ nlohmann::json run_benchmark_reply(const State& s, const Individual& ind);
 nlohmann::json rejected_reply(const Individual& ind);
 nlohmann::json worker_done_reply(const State& s, const Individual& ind);
 nlohmann::json reflect_reply(const State& s);
+nlohmann::json targets_registered_reply(const State& s, const std::vector<TargetSpec>& requested);
+nlohmann::json seed_reply(const State& s);
+nlohmann::json target_temperature_reply(const State& s, const std::string& target_id);
+nlohmann::json synergy_reply(const SynergyRecord& r);
 
 // Queries.
 nlohmann::json status_json(const State& s);
