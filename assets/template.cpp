@@ -29,8 +29,7 @@ class Renderer {
   Result<std::string> run() {
     std::string out;
     std::size_t pos = 0;
-    auto end = render(pos, "", nullptr, out);
-    if (!end) return end.error();
+    EVO_TRY(render(pos, "", nullptr, out));
     return out;
   }
 
@@ -109,15 +108,13 @@ class Renderer {
       // list), then once per element.
       std::string probe;
       const std::string empty;
-      auto after = render(pos, name, &empty, probe);
-      if (!after) return after.error();
+      EVO_ASSIGN_OR_RETURN(const std::size_t after, render(pos, name, &empty, probe));
       if (list != nullptr) {
         for (const auto& element : *list) {
-          auto again = render(pos, name, &element, out);
-          if (!again) return again.error();
+          EVO_TRY(render(pos, name, &element, out));
         }
       }
-      pos = *after;
+      pos = after;
     }
     if (!section.empty()) {
       return fail(text_.size(), "section '{{#" + std::string(section) + "}}' is never closed");
@@ -138,8 +135,7 @@ Result<std::string> render_template(std::string_view text, const TemplateVars& v
 
 Result<std::vector<std::string>> template_names(std::string_view text) {
   Renderer r(text, nullptr);
-  auto ok = r.run();
-  if (!ok) return ok.error();
+  EVO_TRY(r.run());
   auto names = std::move(r.names);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -120,12 +120,11 @@ void add_prompts(mcp::Catalog& catalog, engine::Engine& engine) {
     }
     def.get = [&agent](const mcp::StringMap& args) -> Result<json> {
       std::vector<std::pair<std::string, std::string>> values(args.begin(), args.end());
-      auto text = render_agent(agent, values);
-      if (!text) return text.error();
+      EVO_ASSIGN_OR_RETURN(auto text, render_agent(agent, values));
       return json{
           {"description", agent.description},
           {"messages",
-           json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", *text}}}}})}};
+           json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", text}}}}})}};
     };
     if (!agent.arguments.empty()) {
       def.complete = [&engine, &agent](const std::string& argument, const std::string& partial,

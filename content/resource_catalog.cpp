@@ -46,9 +46,8 @@ void Resources::add_to(mcp::Catalog& catalog) {
   catalog.add_resource(
       {"evo://runs", "runs", "Runs", "Every run (summary) with the URIs of its resources.", kJson,
        [this](const std::string& uri) -> Result<json> {
-         auto runs = engine_.list_runs();
-         if (!runs) return runs.error();
-         for (auto& r : (*runs)["runs"]) {
+         EVO_ASSIGN_OR_RETURN(auto runs, engine_.list_runs());
+         for (auto& r : runs["runs"]) {
            if (!r.contains("run_id")) continue;
            const auto base = run_base(r["run_id"].get<std::string>());
            r["resources"] = {{"status", base + "/status"},
@@ -57,7 +56,7 @@ void Resources::add_to(mcp::Catalog& catalog) {
                              {"journal", base + "/journal.ndjson"},
                              {"journal_manifest", base + "/journal/manifest.json"}};
          }
-         return json_contents(uri, *runs);
+         return json_contents(uri, runs);
        }});
 
   // Each template: its URI, a title, a description, a MIME type, and the read.
@@ -81,9 +80,8 @@ void Resources::add_to(mcp::Catalog& catalog) {
       [this](std::function<Result<json>(const std::string&, const StringMap&, const state::State&)>
                  body) {
         return [this, body](const std::string& uri, const StringMap& vars) -> Result<json> {
-          auto run = var(vars, "run");
-          if (!run) return run.error();
-          return engine_.read(*run, [&](const state::State& s) { return body(uri, vars, s); });
+          EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
+          return engine_.read(run, [&](const state::State& s) { return body(uri, vars, s); });
         };
       };
 
@@ -95,11 +93,9 @@ void Resources::add_to(mcp::Catalog& catalog) {
       "Ancestry of a variant back to the seed. The branch is percent-encoded ('/' is %2F).", kJson,
       state_read(
           [](const std::string& uri, const StringMap& vars, const state::State& s) -> Result<json> {
-            auto branch = var(vars, "branch");
-            if (!branch) return branch.error();
-            auto lineage = state::lineage_json(s, *branch);
-            if (!lineage) return lineage.error();
-            return json_contents(uri, *lineage);
+            EVO_ASSIGN_OR_RETURN(auto branch, var(vars, "branch"));
+            EVO_ASSIGN_OR_RETURN(auto lineage, state::lineage_json(s, branch));
+            return json_contents(uri, lineage);
           }));
   add("evo://runs/{run}/results.tsv", "results",
       "One row per evaluation: generation, branch, commit, target, operation, status, one "
@@ -116,22 +112,20 @@ void Resources::add_to(mcp::Catalog& catalog) {
       "One target: status, temperature, best, and the URIs of its memory files.", kJson,
       state_read([](const std::string& uri, const StringMap& vars,
                     const state::State& s) -> Result<json> {
-        auto id = var(vars, "target");
-        if (!id) return id.error();
-        if (s.target(*id) == nullptr) return not_found("no target '" + *id + "' in " + s.run_id);
-        json t = state::status_json(s).at("targets").at(*id);
-        t["target_id"] = *id;
-        const auto base = run_base(s.run_id) + "/memory/targets/" + uri_encode(*id);
+        EVO_ASSIGN_OR_RETURN(auto id, var(vars, "target"));
+        if (s.target(id) == nullptr) return not_found("no target '" + id + "' in " + s.run_id);
+        json t = state::status_json(s).at("targets").at(id);
+        t["target_id"] = id;
+        const auto base = run_base(s.run_id) + "/memory/targets/" + uri_encode(id);
         t["memory"] = {{"long_term", base + "/long_term.md"}, {"failures", base + "/failures.md"}};
         return json_contents(uri, t);
       }));
   add("evo://runs/{run}/memory", "memory-index",
       "The run's memory files (in <repo>/memory/), each with its URI.", kJson,
       [this](const std::string& uri, const StringMap& vars) -> Result<json> {
-        auto run = var(vars, "run");
-        if (!run) return run.error();
+        EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
         std::vector<std::string> synced;
-        auto out = engine_.read(*run, [&](const state::State& s) -> Result<json> {
+        auto out = engine_.read(run, [&](const state::State& s) -> Result<json> {
           synced = writer_.sync(s);
           json files = json::array();
           const auto root = memory::MemoryWriter::memory_root(s);
@@ -147,16 +141,14 @@ void Resources::add_to(mcp::Catalog& catalog) {
                                      {"memory_dir", root ? json(root->string()) : json(nullptr)},
                                      {"files", files}});
         });
-        memory_changed(*run, synced);  // told once the engine lock is released
+        memory_changed(run, synced);  // told once the engine lock is released
         return out;
       });
   const auto memory_read = [this](const std::function<Result<std::string>(const StringMap&)>& rel) {
     return [this, rel](const std::string& uri, const StringMap& vars) -> Result<json> {
-      auto run = var(vars, "run");
-      if (!run) return run.error();
-      auto path = rel(vars);
-      if (!path) return path.error();
-      return read_memory(uri, *run, *path);
+      EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
+      EVO_ASSIGN_OR_RETURN(auto path, rel(vars));
+      return read_memory(uri, run, path);
     };
   };
   add("evo://runs/{run}/memory/global/long_term.md", "memory-global",
@@ -194,49 +186,42 @@ void Resources::add_to(mcp::Catalog& catalog) {
       "Every event of the run in order, one JSON object per line: {seq, type, data}.",
       "application/x-ndjson",
       [this](const std::string& uri, const StringMap& vars) -> Result<json> {
-        auto run = var(vars, "run");
-        if (!run) return run.error();
+        EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
         std::uint64_t last = 0;
-        auto text = journal(*run, std::nullopt, last);
-        if (!text) return text.error();
-        return text_contents(uri, "application/x-ndjson", std::move(*text));
+        EVO_ASSIGN_OR_RETURN(auto text, journal(run, std::nullopt, last));
+        return text_contents(uri, "application/x-ndjson", std::move(text));
       });
   add("evo://runs/{run}/journal/{seq}.ndjson", "journal-prefix",
       "The journal up to event seq: immutable, so its sha256 can be checked at any time.",
       "application/x-ndjson",
       [this](const std::string& uri, const StringMap& vars) -> Result<json> {
-        auto run = var(vars, "run");
+        EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
         auto seq = var(vars, "seq");
-        if (!run) return run.error();
         if (!seq || seq->size() > 19 || seq->find_first_not_of("0123456789") != std::string::npos) {
           return not_found("bad seq in " + uri);
         }
         std::uint64_t last = 0;
-        auto text = journal(*run, std::stoull(*seq), last);
-        if (!text) return text.error();
-        return text_contents(uri, "application/x-ndjson", std::move(*text));
+        EVO_ASSIGN_OR_RETURN(auto text, journal(run, std::stoull(*seq), last));
+        return text_contents(uri, "application/x-ndjson", std::move(text));
       });
   add("evo://runs/{run}/journal/manifest.json", "journal-manifest",
       "The journal's event count, last seq, byte size and sha256, and the URI of that exact "
       "prefix.",
       kJson, [this](const std::string& uri, const StringMap& vars) -> Result<json> {
-        auto run = var(vars, "run");
-        if (!run) return run.error();
+        EVO_ASSIGN_OR_RETURN(auto run, var(vars, "run"));
         std::uint64_t last = 0;
-        auto text = journal(*run, std::nullopt, last);
-        if (!text) return text.error();
+        EVO_ASSIGN_OR_RETURN(auto text, journal(run, std::nullopt, last));
         std::size_t lines = 0;
-        for (char c : *text) lines += c == '\n' ? 1 : 0;
+        for (char c : text) lines += c == '\n' ? 1 : 0;
         return json_contents(
-            uri,
-            {{"run_id", *run},
-             {"format", "ndjson"},
-             {"line", R"({"seq": <n>, "type": <event type>, "data": <event>})"},
-             {"events", lines},
-             {"last_seq", last},
-             {"bytes", text->size()},
-             {"sha256", sha256_hex(*text)},
-             {"journal_uri", run_base(*run) + "/journal/" + std::to_string(last) + ".ndjson"}});
+            uri, {{"run_id", run},
+                  {"format", "ndjson"},
+                  {"line", R"({"seq": <n>, "type": <event type>, "data": <event>})"},
+                  {"events", lines},
+                  {"last_seq", last},
+                  {"bytes", text.size()},
+                  {"sha256", sha256_hex(text)},
+                  {"journal_uri", run_base(run) + "/journal/" + std::to_string(last) + ".ndjson"}});
       });
 
   catalog.add_resource_lister([this] { return list(); });

@@ -203,14 +203,13 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
   }
 
   // Orchestrator: select. Reflect role: write down what happened, then reflect_done.
-  auto reflect = call(s, "evo_step", {{"phase", "select"}});
-  if (!reflect) return reflect.error();
-  const auto keep = strings(*reflect, "keep");
-  const auto eliminate = strings(*reflect, "eliminate");
+  EVO_ASSIGN_OR_RETURN(auto reflect, call(s, "evo_step", {{"phase", "select"}}));
+  const auto keep = strings(reflect, "keep");
+  const auto eliminate = strings(reflect, "eliminate");
   stats.kept = keep.size();
   stats.eliminated = eliminate.size();
-  stats.best_overall = num(*reflect, "best_obj");
-  stats.best_branch = str(*reflect, "best_branch");
+  stats.best_overall = num(reflect, "best_obj");
+  stats.best_branch = str(reflect, "best_branch");
   std::string notes = "- best so far: " + stats.best_branch + " (" +
                       (stats.best_overall ? fmt(*stats.best_overall) : std::string("-")) +
                       ")\n- kept: " + std::to_string(keep.size()) +
@@ -220,7 +219,7 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
       notes += "- lesson: " + o.branch + " was refused (" + o.reason + ")\n";
     }
   }
-  if (auto st = append_notes(s, gen, notes); !st) return st.error();
+  EVO_TRY(append_notes(s, gen, notes));
   s.view->end_generation(
       "gen best " + (stats.best_in_generation ? fmt(*stats.best_in_generation) : "-") + ", kept " +
       std::to_string(stats.kept) + ", archived " + std::to_string(stats.eliminated));
@@ -285,24 +284,21 @@ int fail(const std::string& message) {
 
 // The project: the example in a fresh repository, committed, and its seed content recorded.
 Status prepare_repo(DemoSession& s) {
-  auto example = write_example(s.options.example_dir, s.paths.repo);
-  if (!example) return example.error();
-  s.example = *example;
+  EVO_ASSIGN_OR_RETURN(s.example, write_example(s.options.example_dir, s.paths.repo));
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "seed"}}) {
-    if (auto r = s.git.run(args); !r) return r.error();
+    EVO_TRY(s.git.run(args));
   }
-  auto seed_content = read_text((fs::path(s.paths.repo) / s.example.target_file).string());
-  if (!seed_content) return seed_content.error();
-  s.content_of["seed-baseline"] = *seed_content;
-  s.seen_contents.insert(*seed_content);
+  EVO_ASSIGN_OR_RETURN(auto seed_content,
+                       read_text((fs::path(s.paths.repo) / s.example.target_file).string()));
+  s.content_of["seed-baseline"] = seed_content;
+  s.seen_contents.insert(seed_content);
   return {};
 }
 
 // The real server: this binary as a child speaking MCP over stdio, initialized.
 Result<std::unique_ptr<StdioClient>> start_server(DemoSession& s) {
-  auto self = self_executable();
-  if (!self) return self.error();
+  EVO_ASSIGN_OR_RETURN(auto self, self_executable());
   StdioClientOptions copts;
   copts.stderr_path = s.paths.server_log;
   copts.on_notification = [&s](const json& n) {
@@ -316,23 +312,23 @@ Result<std::unique_ptr<StdioClient>> start_server(DemoSession& s) {
       s.server_warnings.push_back(level + ": " + (data != params->end() ? data->dump() : ""));
     }
   };
-  auto client = StdioClient::start(
-      {*self, "serve", "--stdio", "--data-dir", s.paths.data, "--log-level", "info"}, copts);
-  if (!client) return client.error();
-  auto hello = (*client)->initialize("evo-engine-demo", "1");
-  if (!hello) return hello.error();
-  const auto info = hello->find("serverInfo");
+  EVO_ASSIGN_OR_RETURN(auto client, StdioClient::start({self, "serve", "--stdio", "--data-dir",
+                                                        s.paths.data, "--log-level", "info"},
+                                                       copts));
+  EVO_ASSIGN_OR_RETURN(auto hello, client->initialize("evo-engine-demo", "1"));
+  const auto info = hello.find("serverInfo");
   s.view->line(
       "  server    " +
-      (info != hello->end() ? str(*info, "name") + " " + str(*info, "version") : std::string("?")) +
-      " over stdio, pid " + std::to_string((*client)->pid()) + ", log " + s.paths.server_log);
+      (info != hello.end() ? str(*info, "name") + " " + str(*info, "version") : std::string("?")) +
+      " over stdio, pid " + std::to_string(client->pid()) + ", log " + s.paths.server_log);
   return client;
 }
 
 // The orchestrator's opening: evo_init, the target, the seed's real benchmark.
 Status open_run(DemoSession& s) {
   const DemoOptions& o = s.options;
-  auto init =
+  EVO_ASSIGN_OR_RETURN(
+      auto init,
       call(s, "evo_init",
            {{"repo_path", s.paths.repo},
             {"benchmark_cmd", s.example.benchmark_cmd},
@@ -341,25 +337,20 @@ Status open_run(DemoSession& s) {
             {"max_generations", o.generations},
             {"max_fe", o.generations * o.pop_size + 10},
             {"seed", o.seed},
-            {"policy_mode", "both"}});
-  if (!init) return init.error();
-  s.run_id = str(*init, "run_id");
-  auto targets =
-      call(s, "evo_register_targets",
-           {{"targets", json::array({{{"id", s.example.target_id},
-                                      {"file", s.example.target_file},
-                                      {"function", s.example.target_function},
-                                      {"description", s.example.target_description}}})}});
-  if (!targets) return targets.error();
+            {"policy_mode", "both"}}));
+  s.run_id = str(init, "run_id");
+  EVO_TRY(call(s, "evo_register_targets",
+               {{"targets", json::array({{{"id", s.example.target_id},
+                                          {"file", s.example.target_file},
+                                          {"function", s.example.target_function},
+                                          {"description", s.example.target_description}}})}}));
   auto seed = run_benchmark(s.example, s.paths.repo, nullptr);
   ++s.benchmarks_run;
   if (!seed) return make_error(seed.error().code, "seed benchmark: " + seed.error().message);
   s.seed_fitness = *seed;
-  if (auto r = call(s, "evo_report_seed", {{"fitness_values", json::array({*seed})}}); !r) {
-    return r.error();
-  }
+  EVO_TRY(call(s, "evo_report_seed", {{"fitness_values", json::array({*seed})}}));
   s.view->line("  run       " + s.run_id + ", seed commit " +
-               str(*init, "seed_commit").substr(0, 10) + " (tag seed-baseline)");
+               str(init, "seed_commit").substr(0, 10) + " (tag seed-baseline)");
   s.view->line("seed-baseline  " + s.example.objective + " " + fmt(*seed));
   return {};
 }

@@ -48,9 +48,8 @@ Status copy_tree(const fs::path& from, const fs::path& to) {
     }
     if (!it->is_regular_file(ec)) continue;
     const auto rel = fs::relative(it->path(), from, ec);
-    auto bytes = read_file(it->path());
-    if (!bytes) return bytes.error();
-    EVO_TRY(write_file(to / rel, *bytes));
+    EVO_ASSIGN_OR_RETURN(auto bytes, read_file(it->path()));
+    EVO_TRY(write_file(to / rel, bytes));
   }
   return {};
 }
@@ -82,9 +81,7 @@ Result<ExampleSpec> parse_manifest(const std::string& text, std::string name) {
         Field{"/target/file", &spec.target_file}, Field{"/target/function", &spec.target_function},
         Field{"/benchmark_cmd", &spec.benchmark_cmd},
         Field{"/benchmark_file", &spec.benchmark_file}, Field{"/objective", &spec.objective}}) {
-    auto v = required_string(m, json::json_pointer(f.pointer));
-    if (!v) return v.error();
-    *f.out = std::move(v).value();
+    EVO_ASSIGN_OR_RETURN(*f.out, required_string(m, json::json_pointer(f.pointer)));
   }
   const json::json_pointer description("/target/description");
   if (m.contains(description) && m.at(description).is_string()) {
@@ -113,9 +110,8 @@ Result<ExampleSpec> write_example(const std::string& example_dir, const std::str
     return make_error(ErrorCode::kInvalidArgument,
                       "the example has no " + std::string(kManifestName) + " at its root");
   }
-  auto spec = parse_manifest(*manifest, name);
-  if (!spec) return spec.error();
-  for (const auto* file : {&spec->target_file, &spec->benchmark_file}) {
+  EVO_ASSIGN_OR_RETURN(auto spec, parse_manifest(*manifest, name));
+  for (const auto* file : {&spec.target_file, &spec.benchmark_file}) {
     std::error_code ec;
     if (!fs::is_regular_file(fs::path(dest) / *file, ec)) {
       return make_error(ErrorCode::kInvalidArgument, std::string(kManifestName) + " names '" +

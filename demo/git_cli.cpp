@@ -23,24 +23,21 @@ Result<std::string> GitCli::run(const std::vector<std::string>& args,
                                 "-c",
                                 "init.defaultBranch=main"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto r = subprocess::run_process(argv, {}, subprocess::Millis(30000));
-  if (!r) return r.error();
-  if (r->exit_code != 0) {
+  EVO_ASSIGN_OR_RETURN(auto r, subprocess::run_process(argv, {}, subprocess::Millis(30000)));
+  if (r.exit_code != 0) {
     std::string cmd = "git";
     for (const auto& a : args) cmd += " " + a;
-    std::string err = r->err;
+    std::string err = r.err;
     while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
     return make_error(ErrorCode::kGit,
-                      "'" + cmd + "' failed" + (r->timed_out ? " (timed out)" : "") + ": " + err);
+                      "'" + cmd + "' failed" + (r.timed_out ? " (timed out)" : "") + ": " + err);
   }
-  return std::move(r->out);
+  return std::move(r.out);
 }
 
 Result<std::string> GitCli::line(const std::vector<std::string>& args,
                                  const std::string& dir) const {
-  auto out = run(args, dir);
-  if (!out) return out.error();
-  std::string s = std::move(out).value();
+  EVO_ASSIGN_OR_RETURN(std::string s, run(args, dir));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }

@@ -52,10 +52,8 @@ Result<std::unique_ptr<StdioClient>> StdioClient::start(const std::vector<std::s
   spec.argv = argv;
   spec.pipe_stdin = true;
   spec.stderr_path = options.stderr_path.empty() ? "/dev/null" : options.stderr_path;
-  auto child = spawn(spec);
-  if (!child) return child.error();
-  return std::unique_ptr<StdioClient>(
-      new StdioClient(std::move(child).value(), std::move(options)));
+  EVO_ASSIGN_OR_RETURN(Child child, spawn(spec));
+  return std::unique_ptr<StdioClient>(new StdioClient(std::move(child), std::move(options)));
 }
 
 Status StdioClient::write_message(const json& message) {
@@ -118,12 +116,11 @@ Result<json> StdioClient::request(const std::string& method, json params) {
   EVO_TRY(write_message(message));
   const auto deadline = Clock::now() + options_.read_timeout;
   for (;;) {
-    auto line = read_line(deadline);
-    if (!line) return line.error();
-    if (line->empty()) continue;
-    json reply = json::parse(*line, nullptr, /*allow_exceptions=*/false);
+    EVO_ASSIGN_OR_RETURN(auto line, read_line(deadline));
+    if (line.empty()) continue;
+    json reply = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (reply.is_discarded() || !reply.is_object()) {
-      return transport_error("a line on stdout is not a JSON object: " + line->substr(0, 200));
+      return transport_error("a line on stdout is not a JSON object: " + line.substr(0, 200));
     }
     const auto method_it = reply.find("method");
     const auto id_it = reply.find("id");
@@ -162,25 +159,25 @@ Status StdioClient::notify(const std::string& method, json params) {
 
 Result<json> StdioClient::initialize(const std::string& client_name,
                                      const std::string& client_version) {
-  auto result =
-      request("initialize", {{"protocolVersion", kProtocolVersion},
-                             {"capabilities", json::object()},
-                             {"clientInfo", {{"name", client_name}, {"version", client_version}}}});
-  if (!result) return result.error();
+  EVO_ASSIGN_OR_RETURN(
+      auto result, request("initialize",
+                           {{"protocolVersion", kProtocolVersion},
+                            {"capabilities", json::object()},
+                            {"clientInfo", {{"name", client_name}, {"version", client_version}}}}));
   EVO_TRY(notify("notifications/initialized", json::object()));
   return result;
 }
 
 Result<json> StdioClient::call_tool(const std::string& name, json arguments) {
-  auto result = request("tools/call", {{"name", name}, {"arguments", std::move(arguments)}});
-  if (!result) return result.error();
-  if (!result->is_object()) return transport_error("tools/call returned a non-object result");
-  const auto is_error = result->find("isError");
-  if (is_error != result->end() && is_error->is_boolean() && is_error->get<bool>()) {
-    return make_error(ErrorCode::kInvalidArgument, name + ": " + text_of(*result));
+  EVO_ASSIGN_OR_RETURN(
+      auto result, request("tools/call", {{"name", name}, {"arguments", std::move(arguments)}}));
+  if (!result.is_object()) return transport_error("tools/call returned a non-object result");
+  const auto is_error = result.find("isError");
+  if (is_error != result.end() && is_error->is_boolean() && is_error->get<bool>()) {
+    return make_error(ErrorCode::kInvalidArgument, name + ": " + text_of(result));
   }
-  if (const auto sc = result->find("structuredContent"); sc != result->end()) return *sc;
-  json parsed = json::parse(text_of(*result), nullptr, /*allow_exceptions=*/false);
+  if (const auto sc = result.find("structuredContent"); sc != result.end()) return *sc;
+  json parsed = json::parse(text_of(result), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return transport_error(name + " returned no structured content");
   return parsed;
 }

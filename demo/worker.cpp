@@ -87,9 +87,8 @@ Result<Variant> make_variant(DemoSession& s, const WorkItem& item, Script script
   }
   std::optional<SourceParams> other;
   if (item.operation == "crossover" && item.parents.size() >= 2) {
-    auto other_text = s.git.run({"show", item.parents[1] + ":" + file});
-    if (!other_text) return other_text.error();
-    auto parsed = parse_params(*other_text, function);
+    EVO_ASSIGN_OR_RETURN(auto other_text, s.git.run({"show", item.parents[1] + ":" + file}));
+    auto parsed = parse_params(other_text, function);
     if (!parsed) {
       return make_error(parsed.error().code,
                         item.parents[1] + ": " + file + ": " + parsed.error().message);
@@ -137,19 +136,19 @@ Result<std::string> read_text(const std::string& path) {
 
 Result<double> run_benchmark(const ExampleSpec& example, const std::string& dir,
                              std::string* raw_output) {
-  auto r = run_process({"/bin/sh", "-c", example.benchmark_cmd}, dir, Millis(60000));
-  if (!r) return r.error();
+  EVO_ASSIGN_OR_RETURN(auto r,
+                       run_process({"/bin/sh", "-c", example.benchmark_cmd}, dir, Millis(60000)));
   if (raw_output != nullptr) {
     const std::size_t keep = 1000;
-    *raw_output = r->out.size() > keep ? r->out.substr(r->out.size() - keep) : r->out;
+    *raw_output = r.out.size() > keep ? r.out.substr(r.out.size() - keep) : r.out;
   }
-  if (r->timed_out) return make_error(ErrorCode::kInternal, "the benchmark timed out");
-  if (r->exit_code != 0) {
-    std::string err = r->err.size() > 300 ? r->err.substr(r->err.size() - 300) : r->err;
-    return make_error(ErrorCode::kInternal, "the benchmark exited with code " +
-                                                std::to_string(r->exit_code) + ": " + err);
+  if (r.timed_out) return make_error(ErrorCode::kInternal, "the benchmark timed out");
+  if (r.exit_code != 0) {
+    std::string err = r.err.size() > 300 ? r.err.substr(r.err.size() - 300) : r.err;
+    return make_error(ErrorCode::kInternal,
+                      "the benchmark exited with code " + std::to_string(r.exit_code) + ": " + err);
   }
-  std::string out = r->out;
+  std::string out = r.out;
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
   const auto nl = out.rfind('\n');
   const std::string last = nl == std::string::npos ? out : out.substr(nl + 1);
@@ -180,40 +179,37 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
     if (c == '/') c = '_';
   }
   const std::string wt = s.paths.worktrees + "/" + dir_name;
-  auto added = s.git.run({"worktree", "add", "-q", "-b", item.branch, wt, item.parents[0]});
-  if (!added) return added.error();
+  EVO_TRY(s.git.run({"worktree", "add", "-q", "-b", item.branch, wt, item.parents[0]}));
   WorktreeGuard guard(s.git, wt);
 
-  auto text = read_text((fs::path(wt) / file).string());
-  if (!text) return text.error();
-  auto variant = make_variant(s, item, script, duplicate_of, *text, file, function);
-  if (!variant) return variant.error();
-  EVO_TRY(write_text(fs::path(wt) / file, variant->text));
-  out.change = variant->description;
+  EVO_ASSIGN_OR_RETURN(auto text, read_text((fs::path(wt) / file).string()));
+  EVO_ASSIGN_OR_RETURN(auto variant,
+                       make_variant(s, item, script, duplicate_of, text, file, function));
+  EVO_TRY(write_text(fs::path(wt) / file, variant.text));
+  out.change = variant.description;
   if (script == Script::kEditBenchmark) {
     EVO_TRY(write_text(fs::path(wt) / s.example.benchmark_file,
                        "\n# A worker's shortcut: grade every variant as perfect.\nprint(0.0)\n",
                        /*append=*/true));
     out.change += ", and makes " + s.example.benchmark_file + " print 0.0";
   }
-  s.seen_contents.insert(variant->text);
-  auto committed = s.git.run({"commit", "-q", "-am", out.change}, wt);
-  if (!committed) return committed.error();
+  s.seen_contents.insert(variant.text);
+  EVO_TRY(s.git.run({"commit", "-q", "-am", out.change}, wt));
 
-  auto reply = call(s, "evo_step", {{"phase", "code_ready"}, {"branch", item.branch}});
-  if (!reply) return reply.error();
-  std::string action = string_at(*reply, "action");
+  EVO_ASSIGN_OR_RETURN(auto reply,
+                       call(s, "evo_step", {{"phase", "code_ready"}, {"branch", item.branch}}));
+  std::string action = string_at(reply, "action");
   if (action == "worker_done") {
-    if (bool_at(*reply, "rejected")) {
+    if (bool_at(reply, "rejected")) {
       out.kind = OutcomeKind::kRejected;
-      out.reason = string_at(*reply, "reason");
-    } else if (bool_at(*reply, "cached")) {
+      out.reason = string_at(reply, "reason");
+    } else if (bool_at(reply, "cached")) {
       out.kind = OutcomeKind::kCached;
-      out.fitness = number_at(*reply, "fitness");
-      out.cache_of = string_at(*reply, "cache_of");
+      out.fitness = number_at(reply, "fitness");
+      out.cache_of = string_at(reply, "cache_of");
     } else {
       return make_error(ErrorCode::kInternal, "code_ready for " + item.branch +
-                                                  " ended the item unexpectedly: " + reply->dump());
+                                                  " ended the item unexpectedly: " + reply.dump());
     }
     return out;
   }
@@ -221,27 +217,26 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
     // PolicyAgent: the server already refused hard violations; anything it flags, this
     // cautious reviewer refuses too.
     const json empty = json::array();
-    const auto v = reply->find("violations");
-    const auto f = reply->find("flags");
-    const std::string concerns = describe_findings(v != reply->end() ? *v : empty) +
-                                 describe_findings(f != reply->end() ? *f : empty);
+    const auto v = reply.find("violations");
+    const auto f = reply.find("flags");
+    const std::string concerns = describe_findings(v != reply.end() ? *v : empty) +
+                                 describe_findings(f != reply.end() ? *f : empty);
     if (!concerns.empty()) {
-      auto failed = call(s, "evo_step",
-                         {{"phase", "policy_fail"},
-                          {"branch", item.branch},
-                          {"reason", "PolicyAgent: " + concerns}});
-      if (!failed) return failed.error();
+      EVO_ASSIGN_OR_RETURN(auto failed, call(s, "evo_step",
+                                             {{"phase", "policy_fail"},
+                                              {"branch", item.branch},
+                                              {"reason", "PolicyAgent: " + concerns}}));
       out.kind = OutcomeKind::kRejected;
-      out.reason = string_at(*failed, "reason");
+      out.reason = string_at(failed, "reason");
       return out;
     }
-    reply = call(s, "evo_step", {{"phase", "policy_pass"}, {"branch", item.branch}});
-    if (!reply) return reply.error();
-    action = string_at(*reply, "action");
+    EVO_ASSIGN_OR_RETURN(reply,
+                         call(s, "evo_step", {{"phase", "policy_pass"}, {"branch", item.branch}}));
+    action = string_at(reply, "action");
   }
   if (action != "run_benchmark") {
     return make_error(ErrorCode::kInternal,
-                      "expected run_benchmark for " + item.branch + ", got: " + reply->dump());
+                      "expected run_benchmark for " + item.branch + ", got: " + reply.dump());
   }
 
   // Worker again: benchmark the reviewed commit in the worktree and report.
@@ -256,8 +251,7 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
     report["success"] = false;
     report["reason"] = fitness.error().message;
   }
-  auto done = call(s, "evo_step", report);
-  if (!done) return done.error();
+  EVO_ASSIGN_OR_RETURN(auto done, call(s, "evo_step", report));
   if (!fitness) {
     out.kind = OutcomeKind::kFailed;
     out.reason = fitness.error().message;
@@ -265,8 +259,8 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
   }
   out.kind = OutcomeKind::kEvaluated;
   out.fitness = *fitness;
-  out.is_new_best = bool_at(*done, "is_new_best");
-  s.content_of[item.branch] = variant->text;
+  out.is_new_best = bool_at(done, "is_new_best");
+  s.content_of[item.branch] = variant.text;
   s.evaluated_order.push_back(item.branch);
   return out;
 }

@@ -238,8 +238,7 @@ struct Repo::Impl {
         return oid;
       }
     }
-    const Status valid = check_short_name(rev, "refs/heads/", "revision");
-    if (!valid.ok()) return valid.error();
+    EVO_TRY(check_short_name(rev, "refs/heads/", "revision"));
     for (const char* ns : {"refs/heads/", "refs/tags/"}) {
       auto oid = ref_target(ns + rev);
       if (oid.ok() || oid.error().code != ErrorCode::kNotFound) return oid;
@@ -249,10 +248,9 @@ struct Repo::Impl {
   }
 
   Result<TreePtr> tree_at(const git_oid& commit_oid) const {
-    auto commit = lookup_commit(commit_oid);
-    if (!commit.ok()) return commit.error();
+    EVO_ASSIGN_OR_RETURN(auto commit, lookup_commit(commit_oid));
     git_tree* raw = nullptr;
-    const int rc = git_commit_tree(&raw, commit->get());
+    const int rc = git_commit_tree(&raw, commit.get());
     if (rc != 0) return git_failure(rc, "tree of commit " + oid_hex(&commit_oid));
     return TreePtr(raw);
   }
@@ -348,26 +346,22 @@ Result<std::string> Repo::head_commit() const {
 Result<std::string> Repo::branch_commit(const std::string& branch) const {
   EVO_TRY(check_short_name(branch, "refs/heads/", "branch"));
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->ref_target("refs/heads/" + branch);
-  if (!oid.ok()) return oid.error();
-  return oid_hex(&*oid);
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->ref_target("refs/heads/" + branch));
+  return oid_hex(&oid);
 }
 
 Result<std::string> Repo::resolve_commit(const std::string& rev) const {
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->resolve(rev);
-  if (!oid.ok()) return oid.error();
-  return oid_hex(&*oid);
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->resolve(rev));
+  return oid_hex(&oid);
 }
 
 Result<bool> Repo::is_ancestor(const std::string& ancestor, const std::string& descendant) const {
   std::lock_guard lock(impl_->mu);
-  auto a = impl_->resolve(ancestor);
-  if (!a.ok()) return a.error();
-  auto d = impl_->resolve(descendant);
-  if (!d.ok()) return d.error();
-  if (git_oid_equal(&*a, &*d) != 0) return true;
-  const int rc = git_graph_descendant_of(impl_->repo.get(), &*d, &*a);
+  EVO_ASSIGN_OR_RETURN(auto a, impl_->resolve(ancestor));
+  EVO_ASSIGN_OR_RETURN(auto d, impl_->resolve(descendant));
+  if (git_oid_equal(&a, &d) != 0) return true;
+  const int rc = git_graph_descendant_of(impl_->repo.get(), &d, &a);
   if (rc < 0) return git_failure(rc, "ancestry of " + ancestor + " and " + descendant);
   return rc == 1;
 }
@@ -375,14 +369,10 @@ Result<bool> Repo::is_ancestor(const std::string& ancestor, const std::string& d
 Result<policy::DiffFacts> Repo::diff(const std::string& parent_commit, const std::string& commit,
                                      std::size_t max_diff_bytes) const {
   std::lock_guard lock(impl_->mu);
-  auto parent_oid = impl_->resolve(parent_commit);
-  if (!parent_oid.ok()) return parent_oid.error();
-  auto commit_oid = impl_->resolve(commit);
-  if (!commit_oid.ok()) return commit_oid.error();
-  auto old_tree = impl_->tree_at(*parent_oid);
-  if (!old_tree.ok()) return old_tree.error();
-  auto new_tree = impl_->tree_at(*commit_oid);
-  if (!new_tree.ok()) return new_tree.error();
+  EVO_ASSIGN_OR_RETURN(auto parent_oid, impl_->resolve(parent_commit));
+  EVO_ASSIGN_OR_RETURN(auto commit_oid, impl_->resolve(commit));
+  EVO_ASSIGN_OR_RETURN(auto old_tree, impl_->tree_at(parent_oid));
+  EVO_ASSIGN_OR_RETURN(auto new_tree, impl_->tree_at(commit_oid));
 
   git_diff_options opts;
   int rc = git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
@@ -392,7 +382,7 @@ Result<policy::DiffFacts> Repo::diff(const std::string& parent_commit, const std
   opts.flags |= static_cast<std::uint32_t>(GIT_DIFF_INCLUDE_TYPECHANGE);
   opts.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
   git_diff* diff_raw = nullptr;
-  rc = git_diff_tree_to_tree(&diff_raw, impl_->repo.get(), old_tree->get(), new_tree->get(), &opts);
+  rc = git_diff_tree_to_tree(&diff_raw, impl_->repo.get(), old_tree.get(), new_tree.get(), &opts);
   if (rc != 0) return git_failure(rc, "diff");
   DiffPtr diff(diff_raw);
 
@@ -405,15 +395,14 @@ Result<policy::DiffFacts> Repo::diff(const std::string& parent_commit, const std
   if (rc != 0) return git_failure(rc, "rename detection");
 
   policy::DiffFacts facts;
-  facts.parent_commit = oid_hex(&*parent_oid);
-  facts.commit = oid_hex(&*commit_oid);
+  facts.parent_commit = oid_hex(&parent_oid);
+  facts.commit = oid_hex(&commit_oid);
   const std::size_t n = git_diff_num_deltas(diff.get());
   for (std::size_t i = 0; i < n; ++i) {
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
     if (delta == nullptr || !status_of(delta->status).has_value()) continue;
-    auto fc = impl_->file_change(diff.get(), i);
-    if (!fc.ok()) return fc.error();
-    facts.files.push_back(std::move(*fc));
+    EVO_ASSIGN_OR_RETURN(auto fc, impl_->file_change(diff.get(), i));
+    facts.files.push_back(std::move(fc));
   }
   std::sort(facts.files.begin(), facts.files.end(),
             [](const policy::FileChange& a, const policy::FileChange& b) {
@@ -436,16 +425,14 @@ Result<std::string> Repo::code_hash(const std::string& commit,
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
 
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->resolve(commit);
-  if (!oid.ok()) return oid.error();
-  auto tree = impl_->tree_at(*oid);
-  if (!tree.ok()) return tree.error();
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->resolve(commit));
+  EVO_ASSIGN_OR_RETURN(auto tree, impl_->tree_at(oid));
   std::string buffer;
   for (const std::string& p : paths) {
     buffer += p;
     buffer.push_back('\0');
     git_tree_entry* raw = nullptr;
-    const int rc = git_tree_entry_bypath(&raw, tree->get(), p.c_str());
+    const int rc = git_tree_entry_bypath(&raw, tree.get(), p.c_str());
     if (rc == GIT_ENOTFOUND) {
       buffer += "-";
     } else if (rc != 0) {
@@ -465,16 +452,14 @@ Result<std::string> Repo::code_hash(const std::string& commit,
 Result<std::string> Repo::read_blob(const std::string& commit, const std::string& path) const {
   EVO_TRY(check_path(path));
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->resolve(commit);
-  if (!oid.ok()) return oid.error();
-  auto tree = impl_->tree_at(*oid);
-  if (!tree.ok()) return tree.error();
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->resolve(commit));
+  EVO_ASSIGN_OR_RETURN(auto tree, impl_->tree_at(oid));
   git_tree_entry* entry_raw = nullptr;
-  int rc = git_tree_entry_bypath(&entry_raw, tree->get(), path.c_str());
-  if (rc != 0) return git_failure(rc, "'" + path + "' at " + oid_hex(&*oid));
+  int rc = git_tree_entry_bypath(&entry_raw, tree.get(), path.c_str());
+  if (rc != 0) return git_failure(rc, "'" + path + "' at " + oid_hex(&oid));
   TreeEntryPtr entry(entry_raw);
   if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
-    return make_error(ErrorCode::kNotFound, "'" + path + "' is not a file at " + oid_hex(&*oid));
+    return make_error(ErrorCode::kNotFound, "'" + path + "' is not a file at " + oid_hex(&oid));
   }
   git_blob* blob_raw = nullptr;
   rc = git_blob_lookup(&blob_raw, impl_->repo.get(), git_tree_entry_id(entry.get()));
@@ -493,12 +478,11 @@ Status Repo::set_ref(const std::string& full_ref, const std::string& commit,
                      const std::string& log) {
   EVO_TRY(check_full_ref(full_ref));
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->resolve(commit);
-  if (!oid.ok()) return oid.error();
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->resolve(commit));
   git_reference* raw = nullptr;
   const std::string message = sanitize_log(log);
   const int rc =
-      git_reference_create(&raw, impl_->repo.get(), full_ref.c_str(), &*oid, 1, message.c_str());
+      git_reference_create(&raw, impl_->repo.get(), full_ref.c_str(), &oid, 1, message.c_str());
   if (rc != 0) return git_failure(rc, "set ref '" + full_ref + "'");
   RefPtr ref(raw);
   return {};
@@ -529,9 +513,8 @@ Status Repo::delete_branch(const std::string& branch) {
 Result<std::string> Repo::ref_commit(const std::string& full_ref) const {
   EVO_TRY(check_full_ref(full_ref));
   std::lock_guard lock(impl_->mu);
-  auto oid = impl_->ref_target(full_ref);
-  if (!oid.ok()) return oid.error();
-  return oid_hex(&*oid);
+  EVO_ASSIGN_OR_RETURN(auto oid, impl_->ref_target(full_ref));
+  return oid_hex(&oid);
 }
 
 Result<bool> Repo::tracks(const std::string& path) const {

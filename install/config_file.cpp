@@ -44,9 +44,7 @@ Result<fs::path> resolve_symlinks(const fs::path& path) {
 Status write_atomic(const fs::path& requested, const std::string& text, bool private_file) {
   // A symlinked config (dotfiles kept in a repository) stays a symlink: the temp file goes
   // next to the file it points to, and the rename replaces that file.
-  auto resolved = resolve_symlinks(requested);
-  if (!resolved) return resolved.error();
-  const fs::path& path = *resolved;
+  EVO_ASSIGN_OR_RETURN(const fs::path path, resolve_symlinks(requested));
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   if (ec)

@@ -121,26 +121,23 @@ struct Parent {
   fs::path shown;
 };
 Result<Parent> open_parent(const fs::path& base, const fs::path& rel, bool create) {
-  auto parts = components(rel);
-  if (!parts) return parts.error();
-  auto dir = open_dirs(base, *parts, parts->size() - 1, create);
-  if (!dir) return dir.error();
-  return Parent{std::move(dir).value(), parts->back(), base / rel};
+  EVO_ASSIGN_OR_RETURN(auto parts, components(rel));
+  EVO_ASSIGN_OR_RETURN(Fd dir, open_dirs(base, parts, parts.size() - 1, create));
+  return Parent{std::move(dir), parts.back(), base / rel};
 }
 
 // Opens the file `rel` under `base` with `flags` | O_NOFOLLOW, refusing anything but a
 // regular file.
 Result<Fd> open_file(const fs::path& base, const fs::path& rel, int flags, bool create_dirs,
                      fs::path* shown = nullptr) {
-  auto parent = open_parent(base, rel, create_dirs);
-  if (!parent) return parent.error();
-  if (shown != nullptr) *shown = parent->shown;
-  Fd fd(::openat(parent->dir.get(), parent->leaf.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return open_error(parent->dir.get(), parent->leaf, parent->shown, errno);
+  EVO_ASSIGN_OR_RETURN(auto parent, open_parent(base, rel, create_dirs));
+  if (shown != nullptr) *shown = parent.shown;
+  Fd fd(::openat(parent.dir.get(), parent.leaf.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return open_error(parent.dir.get(), parent.leaf, parent.shown, errno);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat", parent->shown, errno);
+  if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat", parent.shown, errno);
   if (!S_ISREG(st.st_mode)) {
-    return make_error(ErrorCode::kStorage, parent->shown.string() + " is not a regular file");
+    return make_error(ErrorCode::kStorage, parent.shown.string() + " is not a regular file");
   }
   return fd;
 }
@@ -216,23 +213,21 @@ bool exists(const fs::path& base, const fs::path& rel) {
 
 Status append(const fs::path& base, const fs::path& rel, std::string_view text) {
   fs::path shown;
-  auto fd = open_file(base, rel, O_WRONLY | O_CREAT | O_APPEND, true, &shown);
-  if (!fd) return fd.error();
-  return append_whole(fd->get(), text, shown);
+  EVO_ASSIGN_OR_RETURN(auto fd, open_file(base, rel, O_WRONLY | O_CREAT | O_APPEND, true, &shown));
+  return append_whole(fd.get(), text, shown);
 }
 
 Status write_atomic(const fs::path& base, const fs::path& rel, std::string_view text) {
-  auto parent = open_parent(base, rel, true);
-  if (!parent) return parent.error();
-  const std::string tmp = parent->leaf + ".tmp-" + std::to_string(::getpid());
-  const fs::path shown_tmp = parent->shown.parent_path() / tmp;
-  const int dir = parent->dir.get();
+  EVO_ASSIGN_OR_RETURN(auto parent, open_parent(base, rel, true));
+  const std::string tmp = parent.leaf + ".tmp-" + std::to_string(::getpid());
+  const fs::path shown_tmp = parent.shown.parent_path() / tmp;
+  const int dir = parent.dir.get();
   Fd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (fd.get() < 0) return open_error(dir, tmp, shown_tmp, errno);
   auto ok = write_all(fd.get(), text, shown_tmp);
   fd = Fd();
   // renameat replaces a symlink at `rel` itself; it never writes through it.
-  if (ok.ok() && ::renameat(dir, tmp.c_str(), dir, parent->leaf.c_str()) != 0) {
+  if (ok.ok() && ::renameat(dir, tmp.c_str(), dir, parent.leaf.c_str()) != 0) {
     ok = io_error("cannot rename", shown_tmp, errno);
   }
   if (!ok.ok()) ::unlinkat(dir, tmp.c_str(), 0);
@@ -241,12 +236,11 @@ Status write_atomic(const fs::path& base, const fs::path& rel, std::string_view 
 
 Status overwrite(const fs::path& base, const fs::path& rel, std::string_view text) {
   fs::path shown;
-  auto fd = open_file(base, rel, O_WRONLY | O_CREAT, true, &shown);
-  if (!fd) return fd.error();
+  EVO_ASSIGN_OR_RETURN(auto fd, open_file(base, rel, O_WRONLY | O_CREAT, true, &shown));
   std::size_t done = 0;
   while (done < text.size()) {
     const auto n =
-        ::pwrite(fd->get(), text.data() + done, text.size() - done, static_cast<off_t>(done));
+        ::pwrite(fd.get(), text.data() + done, text.size() - done, static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error("cannot write", shown, errno);
@@ -259,9 +253,8 @@ Status overwrite(const fs::path& base, const fs::path& rel, std::string_view tex
 
 Status truncate(const fs::path& base, const fs::path& rel, std::uint64_t size) {
   fs::path shown;
-  auto fd = open_file(base, rel, O_WRONLY, false, &shown);
-  if (!fd) return fd.error();
-  if (::ftruncate(fd->get(), static_cast<off_t>(size)) != 0) {
+  EVO_ASSIGN_OR_RETURN(auto fd, open_file(base, rel, O_WRONLY, false, &shown));
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
     return io_error("cannot truncate", shown, errno);
   }
   return {};
@@ -276,20 +269,17 @@ Status move(const fs::path& base, const fs::path& from, const fs::path& to) {
   }
   struct stat st {};
   if (::fstatat(src->dir.get(), src->leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
-  auto dst = open_parent(base, to, true);
-  if (!dst) return dst.error();
-  if (::renameat(src->dir.get(), src->leaf.c_str(), dst->dir.get(), dst->leaf.c_str()) != 0) {
+  EVO_ASSIGN_OR_RETURN(auto dst, open_parent(base, to, true));
+  if (::renameat(src->dir.get(), src->leaf.c_str(), dst.dir.get(), dst.leaf.c_str()) != 0) {
     return make_error(ErrorCode::kStorage, "cannot move " + src->shown.string() + " to " +
-                                               dst->shown.string() + ": " + errno_text(errno));
+                                               dst.shown.string() + ": " + errno_text(errno));
   }
   return {};
 }
 
 Status make_dirs(const fs::path& base, const fs::path& rel) {
-  auto parts = components(rel);
-  if (!parts) return parts.error();
-  auto dir = open_dirs(base, *parts, parts->size(), true);
-  if (!dir) return dir.error();
+  EVO_ASSIGN_OR_RETURN(auto parts, components(rel));
+  EVO_TRY(open_dirs(base, parts, parts.size(), true));
   return {};
 }
 
@@ -387,8 +377,7 @@ Result<bool> ensure_excluded(const fs::path& repo, const std::string& pattern) {
   add += "# evo-engine memory files (never part of an evolved branch)\n" + pattern + "\n";
   // info/ lives in git's own directory (never in a clone's content): `info` is created
   // relative to the git dir, and the exclude file itself is not followed.
-  auto ok = append(file->parent_path().parent_path(), fs::path("info") / "exclude", add);
-  if (!ok.ok()) return ok.error();
+  EVO_TRY(append(file->parent_path().parent_path(), fs::path("info") / "exclude", add));
   return true;
 }
 

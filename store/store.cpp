@@ -145,11 +145,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& data_dir, SyncMode
                                               : "PRAGMA synchronous=NORMAL"));
   EVO_TRY(store->exec("PRAGMA foreign_keys=ON"));
   {
-    auto tx = store->write();
-    if (!tx) return tx.error();
+    EVO_ASSIGN_OR_RETURN(auto tx, store->write());
     EVO_TRY(store->exec(kSchema));
     EVO_TRY(store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
-    EVO_TRY(tx->commit());
+    EVO_TRY(tx.commit());
   }
   return store;
 }
@@ -189,10 +188,9 @@ Result<sqlite3_stmt*> Store::prepare(const char* sql) {
 }
 
 Status Store::exec_cached(const char* sql) {
-  auto st = prepare(sql);
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  if (sqlite3_step(*st) != SQLITE_DONE) {
+  EVO_ASSIGN_OR_RETURN(auto* st, prepare(sql));
+  StmtGuard g{st};
+  if (sqlite3_step(st) != SQLITE_DONE) {
     return make_error(ErrorCode::kStorage, std::string("sqlite: ") + sqlite3_errmsg(db_));
   }
   return {};
@@ -246,99 +244,96 @@ void Store::rollback() {
 }
 
 Status Store::insert_run(const std::string& run_id, std::int64_t created_at_ms) {
-  auto st = prepare("INSERT INTO runs(run_id, created_at_ms) VALUES(?1, ?2)");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, created_at_ms);
-  if (sqlite3_step(*st) != SQLITE_DONE) return sql_error("cannot record run " + run_id);
+  EVO_ASSIGN_OR_RETURN(auto* st, prepare("INSERT INTO runs(run_id, created_at_ms) VALUES(?1, ?2)"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, created_at_ms);
+  if (sqlite3_step(st) != SQLITE_DONE) return sql_error("cannot record run " + run_id);
   return {};
 }
 
 Result<std::vector<RunRow>> Store::list_runs() {
-  auto st = prepare("SELECT run_id, created_at_ms FROM runs ORDER BY ord");
-  if (!st) return st.error();
-  StmtGuard g{*st};
+  EVO_ASSIGN_OR_RETURN(auto* st, prepare("SELECT run_id, created_at_ms FROM runs ORDER BY ord"));
+  StmtGuard g{st};
   std::vector<RunRow> rows;
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-    rows.push_back({column_text(*st, 0), sqlite3_column_int64(*st, 1)});
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rows.push_back({column_text(st, 0), sqlite3_column_int64(st, 1)});
   }
   if (rc != SQLITE_DONE) return sql_error("cannot list runs");
   return rows;
 }
 
 Result<std::optional<std::string>> Store::latest_run() {
-  auto st = prepare("SELECT run_id FROM runs ORDER BY ord DESC LIMIT 1");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  const int rc = sqlite3_step(*st);
-  if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(*st, 0));
+  EVO_ASSIGN_OR_RETURN(auto* st, prepare("SELECT run_id FROM runs ORDER BY ord DESC LIMIT 1"));
+  StmtGuard g{st};
+  const int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(st, 0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   return sql_error("cannot read the latest run");
 }
 
 Result<bool> Store::run_exists(const std::string& run_id) {
-  auto st = prepare("SELECT 1 FROM runs WHERE run_id = ?1");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  const int rc = sqlite3_step(*st);
+  EVO_ASSIGN_OR_RETURN(auto* st, prepare("SELECT 1 FROM runs WHERE run_id = ?1"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  const int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return sql_error("cannot look up run " + run_id);
 }
 
 Result<std::vector<SummaryRow>> Store::run_summaries() {
-  auto st = prepare(
-      "SELECT r.run_id, COALESCE(s.seq, 0), COALESCE(s.data, ''), "
-      "(SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.run_id = r.run_id) "
-      "FROM runs r LEFT JOIN run_summaries s ON s.run_id = r.run_id ORDER BY r.ord");
-  if (!st) return st.error();
-  StmtGuard g{*st};
+  EVO_ASSIGN_OR_RETURN(
+      auto* st,
+      prepare("SELECT r.run_id, COALESCE(s.seq, 0), COALESCE(s.data, ''), "
+              "(SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.run_id = r.run_id) "
+              "FROM runs r LEFT JOIN run_summaries s ON s.run_id = r.run_id ORDER BY r.ord"));
+  StmtGuard g{st};
   std::vector<SummaryRow> rows;
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-    rows.push_back({column_text(*st, 0), static_cast<std::uint64_t>(sqlite3_column_int64(*st, 1)),
-                    static_cast<std::uint64_t>(sqlite3_column_int64(*st, 3)), column_text(*st, 2)});
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rows.push_back({column_text(st, 0), static_cast<std::uint64_t>(sqlite3_column_int64(st, 1)),
+                    static_cast<std::uint64_t>(sqlite3_column_int64(st, 3)), column_text(st, 2)});
   }
   if (rc != SQLITE_DONE) return sql_error("cannot list run summaries");
   return rows;
 }
 
 Status Store::put_summary(const std::string& run_id, std::uint64_t seq, const std::string& data) {
-  auto st = prepare("INSERT OR REPLACE INTO run_summaries(run_id, seq, data) VALUES(?1, ?2, ?3)");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
-  bind_text(*st, 3, data);
-  if (sqlite3_step(*st) != SQLITE_DONE) return sql_error("cannot store the summary of " + run_id);
+  EVO_ASSIGN_OR_RETURN(
+      auto* st,
+      prepare("INSERT OR REPLACE INTO run_summaries(run_id, seq, data) VALUES(?1, ?2, ?3)"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(seq));
+  bind_text(st, 3, data);
+  if (sqlite3_step(st) != SQLITE_DONE) return sql_error("cannot store the summary of " + run_id);
   return {};
 }
 
 Status Store::append_event(const std::string& run_id, std::uint64_t seq, const std::string& type,
                            const std::string& data) {
-  auto st = prepare("INSERT INTO events(run_id, seq, type, data) VALUES(?1, ?2, ?3, ?4)");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
-  bind_text(*st, 3, type);
-  bind_text(*st, 4, data);
-  if (sqlite3_step(*st) != SQLITE_DONE) {
+  EVO_ASSIGN_OR_RETURN(
+      auto* st, prepare("INSERT INTO events(run_id, seq, type, data) VALUES(?1, ?2, ?3, ?4)"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(seq));
+  bind_text(st, 3, type);
+  bind_text(st, 4, data);
+  if (sqlite3_step(st) != SQLITE_DONE) {
     return sql_error("cannot append event " + std::to_string(seq) + " of run " + run_id);
   }
   return {};
 }
 
 Result<std::uint64_t> Store::last_seq(const std::string& run_id) {
-  auto st = prepare("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?1");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  if (sqlite3_step(*st) != SQLITE_ROW) return sql_error("cannot read the log of run " + run_id);
-  return static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0));
+  EVO_ASSIGN_OR_RETURN(auto* st,
+                       prepare("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?1"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  if (sqlite3_step(st) != SQLITE_ROW) return sql_error("cannot read the log of run " + run_id);
+  return static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
 }
 
 Status Store::for_each_event_after(
@@ -350,18 +345,17 @@ Status Store::for_each_event_after(
 Status Store::for_each_event_between(
     const std::string& run_id, std::uint64_t after, std::uint64_t upto,
     const std::function<Status(std::uint64_t, std::string_view, std::string_view)>& event) {
-  auto st = prepare(
-      "SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
-      "AND seq <= ?3 ORDER BY seq");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(after));
-  sqlite3_bind_int64(*st, 3, static_cast<sqlite3_int64>(std::min<std::uint64_t>(upto, INT64_MAX)));
+  EVO_ASSIGN_OR_RETURN(auto* st,
+                       prepare("SELECT seq, type, data FROM events WHERE run_id = ?1 AND seq > ?2 "
+                               "AND seq <= ?3 ORDER BY seq"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(after));
+  sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(std::min<std::uint64_t>(upto, INT64_MAX)));
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
-    EVO_TRY(event(static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)), column_view(*st, 1),
-                  column_view(*st, 2)));
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    EVO_TRY(event(static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)), column_view(st, 1),
+                  column_view(st, 2)));
   }
   if (rc != SQLITE_DONE) return sql_error("cannot read the log of run " + run_id);
   return {};
@@ -375,56 +369,56 @@ Status Store::put_snapshot(const std::string& run_id, std::uint64_t seq, const s
                            const std::function<bool(std::string&)>& next_part) {
   // Older snapshots are superseded (the event log stays complete), and parts of one being
   // rewritten at the same seq must not outlive it.
-  auto del_parts = prepare("DELETE FROM snapshot_parts WHERE run_id = ?1 AND seq <= ?2");
-  if (!del_parts) return del_parts.error();
+  EVO_ASSIGN_OR_RETURN(auto* del_parts,
+                       prepare("DELETE FROM snapshot_parts WHERE run_id = ?1 AND seq <= ?2"));
   {
-    StmtGuard g{*del_parts};
-    bind_text(*del_parts, 1, run_id);
-    sqlite3_bind_int64(*del_parts, 2, static_cast<sqlite3_int64>(seq));
-    if (sqlite3_step(*del_parts) != SQLITE_DONE) return sql_error("cannot prune snapshots");
+    StmtGuard g{del_parts};
+    bind_text(del_parts, 1, run_id);
+    sqlite3_bind_int64(del_parts, 2, static_cast<sqlite3_int64>(seq));
+    if (sqlite3_step(del_parts) != SQLITE_DONE) return sql_error("cannot prune snapshots");
   }
-  auto ins = prepare("INSERT OR REPLACE INTO snapshots(run_id, seq, data) VALUES(?1, ?2, ?3)");
-  if (!ins) return ins.error();
+  EVO_ASSIGN_OR_RETURN(
+      auto* ins, prepare("INSERT OR REPLACE INTO snapshots(run_id, seq, data) VALUES(?1, ?2, ?3)"));
   {
-    StmtGuard g{*ins};
-    bind_text(*ins, 1, run_id);
-    sqlite3_bind_int64(*ins, 2, static_cast<sqlite3_int64>(seq));
-    bind_text(*ins, 3, header);
-    if (sqlite3_step(*ins) != SQLITE_DONE) return sql_error("cannot store a snapshot");
+    StmtGuard g{ins};
+    bind_text(ins, 1, run_id);
+    sqlite3_bind_int64(ins, 2, static_cast<sqlite3_int64>(seq));
+    bind_text(ins, 3, header);
+    if (sqlite3_step(ins) != SQLITE_DONE) return sql_error("cannot store a snapshot");
   }
-  auto ins_part =
-      prepare("INSERT INTO snapshot_parts(run_id, seq, part, data) VALUES(?1, ?2, ?3, ?4)");
-  if (!ins_part) return ins_part.error();
+  EVO_ASSIGN_OR_RETURN(
+      auto* ins_part,
+      prepare("INSERT INTO snapshot_parts(run_id, seq, part, data) VALUES(?1, ?2, ?3, ?4)"));
   std::string part;
   for (sqlite3_int64 n = 0; next_part(part); ++n) {
-    StmtGuard g{*ins_part};
-    bind_text(*ins_part, 1, run_id);
-    sqlite3_bind_int64(*ins_part, 2, static_cast<sqlite3_int64>(seq));
-    sqlite3_bind_int64(*ins_part, 3, n);
+    StmtGuard g{ins_part};
+    bind_text(ins_part, 1, run_id);
+    sqlite3_bind_int64(ins_part, 2, static_cast<sqlite3_int64>(seq));
+    sqlite3_bind_int64(ins_part, 3, n);
     // `part` outlives the step, so SQLite need not copy it.
-    sqlite3_bind_text(*ins_part, 4, part.data(), static_cast<int>(part.size()), SQLITE_STATIC);
-    if (sqlite3_step(*ins_part) != SQLITE_DONE) return sql_error("cannot store a snapshot part");
+    sqlite3_bind_text(ins_part, 4, part.data(), static_cast<int>(part.size()), SQLITE_STATIC);
+    if (sqlite3_step(ins_part) != SQLITE_DONE) return sql_error("cannot store a snapshot part");
   }
-  auto del = prepare("DELETE FROM snapshots WHERE run_id = ?1 AND seq < ?2");
-  if (!del) return del.error();
-  StmtGuard g{*del};
-  bind_text(*del, 1, run_id);
-  sqlite3_bind_int64(*del, 2, static_cast<sqlite3_int64>(seq));
-  if (sqlite3_step(*del) != SQLITE_DONE) return sql_error("cannot prune snapshots");
+  EVO_ASSIGN_OR_RETURN(auto* del, prepare("DELETE FROM snapshots WHERE run_id = ?1 AND seq < ?2"));
+  StmtGuard g{del};
+  bind_text(del, 1, run_id);
+  sqlite3_bind_int64(del, 2, static_cast<sqlite3_int64>(seq));
+  if (sqlite3_step(del) != SQLITE_DONE) return sql_error("cannot prune snapshots");
   return {};
 }
 
 Result<std::optional<std::pair<std::uint64_t, std::string>>> Store::latest_snapshot(
     const std::string& run_id) {
-  auto st = prepare("SELECT seq, data FROM snapshots WHERE run_id = ?1 ORDER BY seq DESC LIMIT 1");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  const int rc = sqlite3_step(*st);
+  EVO_ASSIGN_OR_RETURN(
+      auto* st,
+      prepare("SELECT seq, data FROM snapshots WHERE run_id = ?1 ORDER BY seq DESC LIMIT 1"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  const int rc = sqlite3_step(st);
   using Out = std::optional<std::pair<std::uint64_t, std::string>>;
   if (rc == SQLITE_ROW) {
-    return Out(std::make_pair(static_cast<std::uint64_t>(sqlite3_column_int64(*st, 0)),
-                              column_text(*st, 1)));
+    return Out(std::make_pair(static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)),
+                              column_text(st, 1)));
   }
   if (rc == SQLITE_DONE) return Out();
   return sql_error("cannot read snapshots of run " + run_id);
@@ -432,13 +426,14 @@ Result<std::optional<std::pair<std::uint64_t, std::string>>> Store::latest_snaps
 
 Status Store::snapshot_parts(const std::string& run_id, std::uint64_t seq,
                              const std::function<Status(std::string_view)>& part) {
-  auto st = prepare("SELECT data FROM snapshot_parts WHERE run_id = ?1 AND seq = ?2 ORDER BY part");
-  if (!st) return st.error();
-  StmtGuard g{*st};
-  bind_text(*st, 1, run_id);
-  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(seq));
+  EVO_ASSIGN_OR_RETURN(
+      auto* st,
+      prepare("SELECT data FROM snapshot_parts WHERE run_id = ?1 AND seq = ?2 ORDER BY part"));
+  StmtGuard g{st};
+  bind_text(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(seq));
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) EVO_TRY(part(column_view(*st, 0)));
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) EVO_TRY(part(column_view(st, 0)));
   if (rc != SQLITE_DONE) return sql_error("cannot read the snapshot of run " + run_id);
   return {};
 }

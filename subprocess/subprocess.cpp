@@ -203,9 +203,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const st
   SpawnSpec spec;
   spec.argv = argv;
   spec.cwd = cwd;
-  auto spawned = spawn(spec);
-  if (!spawned) return spawned.error();
-  Child child = std::move(spawned).value();
+  EVO_ASSIGN_OR_RETURN(Child child, spawn(spec));
   ProcessResult result;
   const auto deadline = Clock::now() + timeout;
   int fds[2] = {child.stdout_fd(), child.stderr_fd()};
@@ -256,9 +254,8 @@ Result<int> run_foreground(const std::vector<std::string>& argv, const std::stri
   spec.cwd = cwd;
   spec.stdout_to = quiet ? Output::kDiscard : Output::kParentStderr;
   spec.stderr_to = quiet ? Output::kDiscard : Output::kParentStderr;
-  auto spawned = spawn(spec);
-  if (!spawned) return spawned.error();
-  return spawned->wait();
+  EVO_ASSIGN_OR_RETURN(Child spawned, spawn(spec));
+  return spawned.wait();
 }
 
 std::optional<std::filesystem::path> find_on_path(const std::string& name) {
