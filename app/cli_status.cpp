@@ -10,6 +10,7 @@
 #include "app/cli.h"
 #include "engine/engine.h"
 #include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::app::cli {
 
@@ -30,25 +31,28 @@ std::string resolve_data_dir(const std::string& flag) {
 
 namespace {
 
-std::string fitness_text(const json& v) {
-  if (v.is_null()) return "-";
-  if (v.is_number()) {
+// "-" for none; one value as %.6g; several as [a, b].
+std::string fitness_text(const std::vector<double>& values) {
+  if (values.empty()) return "-";
+  std::string out;
+  for (double v : values) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
-    return buf;
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    out += (out.empty() ? "" : ", ") + std::string(buf);
   }
-  if (v.is_array()) {
-    std::string out;
-    for (const auto& x : v) out += (out.empty() ? "" : ", ") + fitness_text(x);
-    return v.size() == 1 ? out : "[" + out + "]";
-  }
-  return v.dump();
+  return values.size() == 1 ? out : "[" + out + "]";
+}
+std::string fitness_text(const std::optional<std::vector<double>>& values) {
+  return values ? fitness_text(*values) : "-";
 }
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "-";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+// A number as JSON writes it ("3", "0.57", "1.0").
+template <typename T>
+std::string num(T v) {
+  return json(v).dump();
+}
+std::string text(const std::optional<std::string>& v) {
+  return v ? *v : "-";
 }
 
 // A plain left-aligned text table.
@@ -90,40 +94,40 @@ int run_status(const std::string& data_dir, const std::optional<std::string>& ru
   }
   if (run) {
     auto st = (*engine)->read(
-        run, [](const state::State& s) -> Result<json> { return state::status_json(s); });
+        run, [](const state::State& s) -> Result<state::RunStatus> { return state::status_of(s); });
     if (!st) {
       std::cerr << "evo-engine status: " << st.error().message << "\n";
       return 1;
     }
     if (as_json) {
-      std::cout << st->dump(2) << "\n";
+      std::cout << wire::to_json(*st).dump(2) << "\n";
       return 0;
     }
-    const json& s = *st;
-    std::cout << "Run " << str(s, "run_id") << "  (" << str(s, "phase") << ")\n"
-              << "  repo:        " << str(s, "repo_path") << "\n"
-              << "  generation:  " << str(s, "generation") << "\n"
-              << "  evaluations: " << str(s, "total_evals") << " of " << str(s, "max_fe") << "\n"
-              << "  seed:        " << fitness_text(s.at("seed_obj")) << "\n"
-              << "  best:        " << fitness_text(s.at("best_obj_overall")) << "  on "
-              << str(s, "best_branch_overall") << "\n"
+    const state::RunStatus& s = *st;
+    std::cout << "Run " << s.run_id << "  (" << state::to_string(s.phase) << ")\n"
+              << "  repo:        " << s.repo_path << "\n"
+              << "  generation:  " << s.generation << "\n"
+              << "  evaluations: " << s.total_evals << " of " << s.max_fe << "\n"
+              << "  seed:        " << fitness_text(s.seed_obj) << "\n"
+              << "  best:        " << fitness_text(s.best_obj_overall) << "  on "
+              << text(s.best_branch_overall) << "\n"
               << "  improvement: "
-              << (s.at("improvement").is_null() ? "-" : s.at("improvement").dump()) << "\n"
-              << "  pareto front: " << str(s, "pareto_front_size") << " variant(s)\n";
-    if (s.contains("done_reason")) std::cout << "  finished:    " << str(s, "done_reason") << "\n";
+              << (s.improvement ? wire::to_json(*s.improvement).dump() : std::string("-")) << "\n"
+              << "  pareto front: " << s.pareto_front_size << " variant(s)\n";
+    if (s.done_reason) std::cout << "  finished:    " << *s.done_reason << "\n";
     std::vector<std::vector<std::string>> rows{
         {"TARGET", "STATUS", "FILE:FUNCTION", "TEMP", "STAGNATION", "BEST", "BEST BRANCH"}};
-    for (const auto& [id, t] : s.at("targets").items()) {
-      rows.push_back({id, str(t, "status"), str(t, "file") + ":" + str(t, "function"),
-                      str(t, "temperature"), str(t, "stagnation"),
-                      fitness_text(t.at("current_best_obj")), str(t, "current_best_branch")});
+    for (const auto& [id, t] : s.targets) {
+      rows.push_back({id, t.status, t.file + ":" + t.function, num(t.temperature),
+                      num(t.stagnation), fitness_text(t.current_best_obj),
+                      text(t.current_best_branch)});
     }
     std::cout << "\n";
     print_table(rows);
-    if (!s.at("in_flight").empty()) {
+    if (!s.in_flight.empty()) {
       std::cout << "\nIn flight:\n";
-      for (const auto& item : s.at("in_flight")) {
-        std::cout << "  " << str(item, "branch") << "  (" << str(item, "state") << ")\n";
+      for (const auto& item : s.in_flight) {
+        std::cout << "  " << item.branch << "  (" << state::to_string(item.state) << ")\n";
       }
     }
     return 0;
@@ -134,20 +138,24 @@ int run_status(const std::string& data_dir, const std::optional<std::string>& ru
     return 1;
   }
   if (as_json) {
-    std::cout << runs->dump(2) << "\n";
+    std::cout << wire::to_json(*runs).dump(2) << "\n";
     return 0;
   }
-  if (runs->at("runs").empty()) {
+  if (runs->runs.empty()) {
     std::cout << "No runs in " << data_dir << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows{
       {"RUN", "PHASE", "GEN", "EVALS", "BEST", "BEST BRANCH", "TARGETS", "REPO"}};
-  for (const auto& r : runs->at("runs")) {
-    rows.push_back({str(r, "run_id"), str(r, "phase"), str(r, "generation"),
-                    str(r, "total_evals") + "/" + str(r, "max_fe"),
-                    fitness_text(r.value("best_obj", json())), str(r, "best_branch"),
-                    str(r, "targets"), str(r, "repo_path")});
+  for (const auto& entry : runs->runs) {
+    if (const auto* bad = std::get_if<state::UnreadableRun>(&entry)) {
+      rows.push_back({bad->run_id, "-", "-", "-/-", "-", "-", "-", "-"});
+      continue;
+    }
+    const auto& r = std::get<state::RunSummary>(entry);
+    rows.push_back({r.run_id, state::to_string(r.phase), num(r.generation),
+                    num(r.total_evals) + "/" + num(r.max_fe), fitness_text(r.best_obj.values),
+                    r.best_branch, num(r.targets), r.repo_path});
   }
   print_table(rows);
   return 0;

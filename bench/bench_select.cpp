@@ -10,6 +10,7 @@
 #include "bench/scripted_run.h"
 #include "state/events.h"
 #include "state/machine.h"
+#include "wire/replies.h"
 
 namespace evo::bench {
 namespace {
@@ -90,7 +91,7 @@ int run(const Options& o) {
         if (bytes != 0) fail("event_text and nlohmann wrote texts of different sizes");
         for (const auto& e : t->events) bytes += state::event_text(e).size();
         event_bytes = bytes;
-        reply_bytes = t->reply.dump().size();
+        reply_bytes = wire::to_json(t->reply).dump().size();
       }
     }
     const auto t0 = Clock::now();

@@ -5,6 +5,7 @@
 #include "assets/agent_files.h"
 #include "content/content.h"
 #include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::content {
 namespace {
@@ -24,17 +25,17 @@ std::vector<std::string> from_latest(engine::Engine& engine,
   return out;
 }
 
-// Distinct values of one summary field over every run, newest first.
-std::vector<std::string> from_runs(engine::Engine& engine, const char* field) {
+// Distinct values of one summary member over every readable run, newest first.
+std::vector<std::string> from_runs(engine::Engine& engine, std::string state::RunSummary::*member) {
   std::vector<std::string> out;
   auto runs = engine.list_runs();
   if (!runs) return out;
   std::set<std::string> seen;
-  const auto& list = runs->at("runs");
-  for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    const auto f = it->find(field);
-    if (f == it->end() || !f->is_string()) continue;
-    if (seen.insert(f->get<std::string>()).second) out.push_back(f->get<std::string>());
+  for (auto it = runs->runs.rbegin(); it != runs->runs.rend(); ++it) {
+    const auto* summary = std::get_if<state::RunSummary>(&*it);
+    if (summary == nullptr) continue;
+    const std::string& value = summary->*member;
+    if (seen.insert(value).second) out.push_back(value);
   }
   return out;
 }
@@ -72,8 +73,9 @@ std::vector<std::string> argument_values(engine::Engine& engine, const std::stri
   }
   if (argument == "item") {
     // The current batch's items that are still to be coded, as the worker expects them.
-    return from_batch(engine, state::ItemState::kPlanned,
-                      [](const state::Individual& ind) { return state::item_json(ind).dump(); });
+    return from_batch(engine, state::ItemState::kPlanned, [](const state::Individual& ind) {
+      return wire::to_json(state::work_item(ind)).dump();
+    });
   }
   if (argument == "target_id") {
     return from_latest(engine, [](const state::State& s) {
@@ -85,18 +87,19 @@ std::vector<std::string> argument_values(engine::Engine& engine, const std::stri
   if (argument == "selection") {
     return from_latest(engine, [](const state::State& s) {
       json out = json::array();
-      if (s.last_selection.generation >= 0) out.push_back(state::reflect_reply(s).dump());
+      if (s.last_selection.generation >= 0)
+        out.push_back(wire::to_json(state::reflect_reply(s)).dump());
       return out;
     });
   }
-  if (argument == "repo_path") return from_runs(engine, "repo_path");
+  if (argument == "repo_path") return from_runs(engine, &state::RunSummary::repo_path);
   if (argument == "benchmark_cmd") {
     return from_latest(engine,
                        [](const state::State& s) { return json::array({s.config.benchmark_cmd}); });
   }
   if (argument == "objectives") {
     auto values = from_latest(engine, [](const state::State& s) {
-      return json::array({state::objectives_json(s).dump()});
+      return json::array({wire::to_json(s.config.objectives).dump()});
     });
     const std::string fallback = R"([{"name":"score","direction":"min"}])";
     if (std::find(values.begin(), values.end(), fallback) == values.end()) {

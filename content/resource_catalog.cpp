@@ -6,6 +6,7 @@
 #include "core/validate.h"
 #include "memory/facts.h"
 #include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::content {
 namespace {
@@ -46,7 +47,8 @@ void Resources::add_to(mcp::Catalog& catalog) {
   catalog.add_resource(
       {"evo://runs", "runs", "Runs", "Every run (summary) with the URIs of its resources.", kJson,
        [this](const std::string& uri) -> Result<json> {
-         EVO_ASSIGN_OR_RETURN(auto runs, engine_.list_runs());
+         EVO_ASSIGN_OR_RETURN(auto listed, engine_.list_runs());
+         json runs = wire::to_json(listed);
          for (auto& r : runs["runs"]) {
            if (!r.contains("run_id")) continue;
            const auto base = run_base(r["run_id"].get<std::string>());
@@ -87,15 +89,17 @@ void Resources::add_to(mcp::Catalog& catalog) {
 
   add("evo://runs/{run}/status", "run-status",
       "A run's status: phase, generation, budget, best, Pareto front, targets.", kJson,
-      state_read([](const std::string& uri, const StringMap&, const state::State& s)
-                     -> Result<json> { return json_contents(uri, state::status_json(s)); }));
+      state_read(
+          [](const std::string& uri, const StringMap&, const state::State& s) -> Result<json> {
+            return json_contents(uri, wire::to_json(state::status_of(s)));
+          }));
   add("evo://runs/{run}/lineage/{branch}", "lineage",
       "Ancestry of a variant back to the seed. The branch is percent-encoded ('/' is %2F).", kJson,
       state_read(
           [](const std::string& uri, const StringMap& vars, const state::State& s) -> Result<json> {
             EVO_ASSIGN_OR_RETURN(auto branch, var(vars, "branch"));
-            EVO_ASSIGN_OR_RETURN(auto lineage, state::lineage_json(s, branch));
-            return json_contents(uri, lineage);
+            EVO_ASSIGN_OR_RETURN(auto lineage, state::lineage_of(s, branch));
+            return json_contents(uri, wire::to_json(lineage));
           }));
   add("evo://runs/{run}/results.tsv", "results",
       "One row per evaluation: generation, branch, commit, target, operation, status, one "
@@ -114,7 +118,7 @@ void Resources::add_to(mcp::Catalog& catalog) {
                     const state::State& s) -> Result<json> {
         EVO_ASSIGN_OR_RETURN(auto id, var(vars, "target"));
         if (s.target(id) == nullptr) return not_found("no target '" + id + "' in " + s.run_id);
-        json t = state::status_json(s).at("targets").at(id);
+        json t = wire::to_json(state::status_of(s).targets.at(id));
         t["target_id"] = id;
         const auto base = run_base(s.run_id) + "/memory/targets/" + uri_encode(id);
         t["memory"] = {{"long_term", base + "/long_term.md"}, {"failures", base + "/failures.md"}};

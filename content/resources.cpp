@@ -14,6 +14,7 @@
 #include "memory/facts.h"
 #include "memory/files.h"
 #include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::content {
 namespace {
@@ -206,10 +207,10 @@ std::vector<json> Resources::list() const {
   std::vector<json> out;
   auto runs = engine_.list_runs();
   if (!runs) return out;
-  const auto& list = runs->at("runs");
-  for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    if (!it->contains("run_id") || it->contains("error")) continue;
-    const auto run = it->at("run_id").get<std::string>();
+  for (auto it = runs->runs.rbegin(); it != runs->runs.rend(); ++it) {
+    const auto* summary = std::get_if<state::RunSummary>(&*it);
+    if (summary == nullptr) continue;  // an unreadable run has no resources to offer
+    const auto& run = summary->run_id;
     const auto base = run_uri(run);
     out.push_back(entry(base + "/status", run + " status",
                         "Run status: phase, budget, best, targets.", kJson));
@@ -223,8 +224,8 @@ std::vector<json> Resources::list() const {
                         "Event count, last seq and sha256 of the journal.", kJson));
   }
   // The latest run in detail: its targets, best lineage and memory files.
-  if (!list.empty() && list.back().contains("run_id")) {
-    const auto run = list.back().at("run_id").get<std::string>();
+  if (runs->latest_run) {
+    const auto run = *runs->latest_run;
     const auto base = run_uri(run);
     auto detail = engine_.read(run, [&](const state::State& s) -> Result<json> {
       json items = json::array();
@@ -261,9 +262,8 @@ std::vector<std::string> Resources::complete(const std::string& argument,
     std::vector<std::string> ids;
     auto runs = engine_.list_runs();
     if (runs) {
-      const auto& list = runs->at("runs");
-      for (auto it = list.rbegin(); it != list.rend(); ++it) {
-        if (it->contains("run_id")) ids.push_back(it->at("run_id").get<std::string>());
+      for (auto it = runs->runs.rbegin(); it != runs->runs.rend(); ++it) {
+        std::visit([&](const auto& r) { ids.push_back(r.run_id); }, *it);
       }
     }
     return encoded_prefixed(ids, partial);

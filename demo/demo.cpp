@@ -27,22 +27,6 @@ std::string str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<double> num(const json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-std::vector<std::string> strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 Result<Paths> make_paths() {
   const char* tmp = std::getenv("TMPDIR");
   std::string templ =
@@ -67,16 +51,22 @@ Result<Paths> make_paths() {
   return p;
 }
 
-WorkItem parse_item(const json& j) {
+WorkItem to_item(const state::WorkItem& w) {
   WorkItem item;
-  item.branch = str(j, "branch");
-  item.operation = str(j, "operation");
-  item.target_id = str(j, "target_id");
-  item.target_file = str(j, "target_file");
-  item.target_function = str(j, "target_function");
-  item.structural_op = str(j, "structural_op");
-  item.parents = strings(j, "parent_branches");
+  item.branch = w.branch;
+  item.operation = std::string(to_string(w.operation));
+  item.target_id = w.target_id;
+  item.target_file = w.target_file;
+  item.target_function = w.target_function;
+  item.structural_op = w.structural_op.value_or("");
+  item.parents = w.parent_branches;
   return item;
+}
+
+// The first value of a fitness (the demo's examples have one objective).
+std::optional<double> first(const std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  return values.front();
 }
 
 // The reflect role's notes go under the `## Notes` heading (the table's last section) of the
@@ -126,12 +116,10 @@ std::optional<std::pair<std::size_t, std::string>> pick_duplicate(
 }
 
 // Runs every item of one generation, then select and reflect. Returns reflect_done's reply.
-Result<json> run_generation(DemoSession& s, const json& dispatch) {
-  const int gen = static_cast<int>(num(dispatch, "generation").value_or(0));
+Result<state::Reply> run_generation(DemoSession& s, const state::DispatchWorkers& dispatch) {
+  const int gen = dispatch.generation;
   std::vector<WorkItem> items;
-  if (const auto it = dispatch.find("items"); it != dispatch.end() && it->is_array()) {
-    for (const auto& j : *it) items.push_back(parse_item(j));
-  }
+  for (const auto& w : dispatch.items) items.push_back(to_item(w));
   GenerationStats stats;
   stats.generation = gen;
   stats.items = items.size();
@@ -203,13 +191,14 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
   }
 
   // Orchestrator: select. Reflect role: write down what happened, then reflect_done.
-  EVO_ASSIGN_OR_RETURN(auto reflect, call(s, "evo_step", {{"phase", "select"}}));
-  const auto keep = strings(reflect, "keep");
-  const auto eliminate = strings(reflect, "eliminate");
+  EVO_ASSIGN_OR_RETURN(auto reflect,
+                       expect_step<state::Reflect>(s, {{"phase", "select"}}, "select"));
+  const auto& keep = reflect.keep;
+  const auto& eliminate = reflect.eliminate;
   stats.kept = keep.size();
   stats.eliminated = eliminate.size();
-  stats.best_overall = num(reflect, "best_obj");
-  stats.best_branch = str(reflect, "best_branch");
+  stats.best_overall = first(reflect.best_obj.values);
+  stats.best_branch = reflect.best_branch;
   std::string notes = "- best so far: " + stats.best_branch + " (" +
                       (stats.best_overall ? fmt(*stats.best_overall) : std::string("-")) +
                       ")\n- kept: " + std::to_string(keep.size()) +
@@ -224,7 +213,7 @@ Result<json> run_generation(DemoSession& s, const json& dispatch) {
       "gen best " + (stats.best_in_generation ? fmt(*stats.best_in_generation) : "-") + ", kept " +
       std::to_string(stats.kept) + ", archived " + std::to_string(stats.eliminated));
   s.generations.push_back(stats);
-  return call(s, "evo_step", {{"phase", "reflect_done"}});
+  return step(s, {{"phase", "reflect_done"}});
 }
 
 // Lineage of the best branch back to the seed, following first parents.
@@ -232,25 +221,17 @@ std::vector<std::pair<std::string, std::optional<double>>> lineage_of(DemoSessio
   std::vector<std::pair<std::string, std::optional<double>>> chain;
   auto reply = call(s, "evo_get_lineage", {{"branch", s.best_branch}});
   if (!reply) return chain;
-  std::map<std::string, const json*> by_branch;
-  const auto entries = reply->find("lineage");
-  if (entries == reply->end() || !entries->is_array()) return chain;
-  for (const auto& e : *entries) by_branch[str(e, "branch")] = &e;
+  auto lineage = wire::from_json<state::Lineage>(*reply);
+  if (!lineage) return chain;
+  std::map<std::string, const state::LineageEntry*> by_branch;
+  for (const auto& e : lineage->lineage) by_branch[e.branch] = &e;
   std::string at = s.best_branch;
   while (!at.empty() && chain.size() < 100) {
     const auto it = by_branch.find(at);
     if (it == by_branch.end()) break;
-    const json& e = *it->second;
-    std::optional<double> f;
-    if (const auto fit = e.find("fitness"); fit != e.end()) {
-      if (fit->is_number()) f = fit->get<double>();
-      if (fit->is_array() && !fit->empty() && fit->front().is_number()) {
-        f = fit->front().get<double>();
-      }
-    }
-    chain.emplace_back(at, f);
-    const auto parents = strings(e, "parent_branches");
-    at = parents.empty() ? std::string() : parents.front();
+    const state::LineageEntry& e = *it->second;
+    chain.emplace_back(at, e.fitness ? first(*e.fitness) : std::nullopt);
+    at = e.parent_branches.empty() ? std::string() : e.parent_branches.front();
   }
   return chain;
 }
@@ -356,19 +337,20 @@ Status open_run(DemoSession& s) {
 }
 
 // After `done`: the server's verdict, the best branch's lineage, the repository's refs.
-Summary summarize(DemoSession& s, const json& done, StdioClient& client) {
+Summary summarize(DemoSession& s, const state::Done& done, StdioClient& client) {
   Summary summary;
   summary.finished = true;
-  summary.done_reason = str(done, "reason");
-  summary.done_reason_code = str(done, "reason_code");
+  summary.done_reason = done.reason;
+  summary.done_reason_code = done.reason_code;
   summary.generations_run = static_cast<int>(s.generations.size());
-  summary.total_evals = static_cast<std::uint64_t>(num(done, "total_evals").value_or(0));
-  if (const auto best = num(done, "best_obj")) {
+  summary.total_evals = done.total_evals;
+  if (const auto best = first(done.best_obj.values)) {
     s.best_fitness = best;
-    s.best_branch = str(done, "best_branch");
+    s.best_branch = done.best_branch;
   }
-  if (const auto pct = done.find("improvement_pct"); pct != done.end() && pct->is_object()) {
-    summary.improvement_pct = num(*pct, s.example.objective.c_str()).value_or(0.0);
+  if (done.improvement_pct) {
+    const auto pct = done.improvement_pct->find(s.example.objective);
+    summary.improvement_pct = pct != done.improvement_pct->end() ? pct->second : 0.0;
   }
   summary.lineage = lineage_of(s);
   const int server_exit = client.close();
@@ -436,12 +418,15 @@ int run_demo_checked(const DemoOptions& options) {
   if (auto st = open_run(s); !st) return fail_run(st.error().message);
 
   // The loop: begin_generation, then generations until the server says done.
-  auto step = call(s, "evo_step", {{"phase", "begin_generation"}});
-  while (step && str(*step, "action") == "dispatch_workers") step = run_generation(s, *step);
-  if (!step) return fail_run(step.error().message);
-  if (str(*step, "action") != "done") return fail_run("unexpected reply: " + step->dump());
+  auto reply = step(s, {{"phase", "begin_generation"}});
+  while (reply && std::holds_alternative<state::DispatchWorkers>(*reply)) {
+    reply = run_generation(s, std::get<state::DispatchWorkers>(*reply));
+  }
+  if (!reply) return fail_run(reply.error().message);
+  const auto* done = std::get_if<state::Done>(&*reply);
+  if (done == nullptr) return fail_run("unexpected reply: " + wire::to_json(*reply).dump());
 
-  Summary summary = summarize(s, *step, **client);
+  Summary summary = summarize(s, *done, **client);
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
   if (options.json) {
     std::printf("%s\n", summary_json(s, summary).dump(2).c_str());
@@ -460,6 +445,11 @@ int run_demo_checked(const DemoOptions& options) {
 Result<json> call(DemoSession& s, const std::string& tool, json args) {
   if (s.client == nullptr) return make_error(ErrorCode::kInternal, "no server connection");
   return s.client->call_tool(tool, std::move(args));
+}
+
+Result<state::Reply> step(DemoSession& s, json args) {
+  EVO_ASSIGN_OR_RETURN(auto reply, call(s, "evo_step", std::move(args)));
+  return wire::from_json<state::Reply>(reply);
 }
 
 void add_demo_options(CLI::App& command, DemoOptions& options) {

@@ -16,6 +16,8 @@
 #include "demo/git_cli.h"
 #include "demo/progress.h"
 #include "demo/stdio_client.h"
+#include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::demo {
 
@@ -106,6 +108,16 @@ struct DemoSession {
 
 // Calls a tool; on failure the error names the tool and carries the server's text.
 Result<json> call(DemoSession& s, const std::string& tool, json args);
+// evo_step, its reply read back into the typed value it describes (wire/replies.h).
+Result<state::Reply> step(DemoSession& s, json args);
+// The reply a step must give; an error naming what came instead.
+template <typename T>
+Result<T> expect_step(DemoSession& s, json args, const std::string& what) {
+  EVO_ASSIGN_OR_RETURN(auto reply, step(s, std::move(args)));
+  if (auto* value = std::get_if<T>(&reply)) return std::move(*value);
+  return make_error(ErrorCode::kInternal,
+                    what + ": the server answered " + wire::to_json(reply).dump());
+}
 
 // A whole file, bytes as they are.
 Result<std::string> read_text(const std::string& path);

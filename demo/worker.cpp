@@ -23,29 +23,12 @@ Status write_text(const fs::path& path, const std::string& text, bool append = f
   return {};
 }
 
-std::string string_at(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool bool_at(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-std::optional<double> number_at(const json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-// "rule (path): detail; ..." for a findings array.
-std::string describe_findings(const json& findings) {
+// "rule (path); ..." for findings.
+std::string describe_findings(const std::vector<policy::Finding>& findings) {
   std::string out;
-  if (!findings.is_array()) return out;
   for (const auto& f : findings) {
     if (!out.empty()) out += "; ";
-    out += string_at(f, "rule") + " (" + string_at(f, "path") + ")";
+    out += f.rule + " (" + f.path + ")";
   }
   return out;
 }
@@ -196,47 +179,44 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
   s.seen_contents.insert(variant.text);
   EVO_TRY(s.git.run({"commit", "-q", "-am", out.change}, wt));
 
-  EVO_ASSIGN_OR_RETURN(auto reply,
-                       call(s, "evo_step", {{"phase", "code_ready"}, {"branch", item.branch}}));
-  std::string action = string_at(reply, "action");
-  if (action == "worker_done") {
-    if (bool_at(reply, "rejected")) {
-      out.kind = OutcomeKind::kRejected;
-      out.reason = string_at(reply, "reason");
-    } else if (bool_at(reply, "cached")) {
-      out.kind = OutcomeKind::kCached;
-      out.fitness = number_at(reply, "fitness");
-      out.cache_of = string_at(reply, "cache_of");
-    } else {
-      return make_error(ErrorCode::kInternal, "code_ready for " + item.branch +
-                                                  " ended the item unexpectedly: " + reply.dump());
-    }
+  EVO_ASSIGN_OR_RETURN(auto reply, step(s, {{"phase", "code_ready"}, {"branch", item.branch}}));
+  if (const auto* rejected = std::get_if<state::Rejected>(&reply)) {
+    out.kind = OutcomeKind::kRejected;
+    out.reason = rejected->reason;
     return out;
   }
-  if (action == "check_policy") {
+  if (const auto* done = std::get_if<state::WorkerDone>(&reply)) {
+    if (!done->cached.value_or(false)) {
+      return make_error(ErrorCode::kInternal,
+                        "code_ready for " + item.branch +
+                            " ended the item unexpectedly: " + wire::to_json(reply).dump());
+    }
+    out.kind = OutcomeKind::kCached;
+    if (!done->fitness.values.empty()) out.fitness = done->fitness.values.front();
+    out.cache_of = done->cache_of.value_or("");
+    return out;
+  }
+  if (const auto* review = std::get_if<state::CheckPolicy>(&reply)) {
     // PolicyAgent: the server already refused hard violations; anything it flags, this
     // cautious reviewer refuses too.
-    const json empty = json::array();
-    const auto v = reply.find("violations");
-    const auto f = reply.find("flags");
-    const std::string concerns = describe_findings(v != reply.end() ? *v : empty) +
-                                 describe_findings(f != reply.end() ? *f : empty);
+    const std::string concerns =
+        describe_findings(review->violations) + describe_findings(review->flags);
     if (!concerns.empty()) {
-      EVO_ASSIGN_OR_RETURN(auto failed, call(s, "evo_step",
-                                             {{"phase", "policy_fail"},
-                                              {"branch", item.branch},
-                                              {"reason", "PolicyAgent: " + concerns}}));
+      EVO_ASSIGN_OR_RETURN(auto failed,
+                           expect_step<state::Rejected>(s,
+                                                        {{"phase", "policy_fail"},
+                                                         {"branch", item.branch},
+                                                         {"reason", "PolicyAgent: " + concerns}},
+                                                        "policy_fail for " + item.branch));
       out.kind = OutcomeKind::kRejected;
-      out.reason = string_at(failed, "reason");
+      out.reason = failed.reason;
       return out;
     }
-    EVO_ASSIGN_OR_RETURN(reply,
-                         call(s, "evo_step", {{"phase", "policy_pass"}, {"branch", item.branch}}));
-    action = string_at(reply, "action");
+    EVO_ASSIGN_OR_RETURN(reply, step(s, {{"phase", "policy_pass"}, {"branch", item.branch}}));
   }
-  if (action != "run_benchmark") {
-    return make_error(ErrorCode::kInternal,
-                      "expected run_benchmark for " + item.branch + ", got: " + reply.dump());
+  if (!std::holds_alternative<state::RunBenchmark>(reply)) {
+    return make_error(ErrorCode::kInternal, "expected run_benchmark for " + item.branch +
+                                                ", got: " + wire::to_json(reply).dump());
   }
 
   // Worker again: benchmark the reviewed commit in the worktree and report.
@@ -251,7 +231,8 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
     report["success"] = false;
     report["reason"] = fitness.error().message;
   }
-  EVO_ASSIGN_OR_RETURN(auto done, call(s, "evo_step", report));
+  EVO_ASSIGN_OR_RETURN(
+      auto done, expect_step<state::WorkerDone>(s, report, "fitness_ready for " + item.branch));
   if (!fitness) {
     out.kind = OutcomeKind::kFailed;
     out.reason = fitness.error().message;
@@ -259,7 +240,7 @@ Result<ItemOutcome> run_worker(DemoSession& s, const WorkItem& item, Script scri
   }
   out.kind = OutcomeKind::kEvaluated;
   out.fitness = *fitness;
-  out.is_new_best = bool_at(done, "is_new_best");
+  out.is_new_best = done.is_new_best;
   s.content_of[item.branch] = variant.text;
   s.evaluated_order.push_back(item.branch);
   return out;

@@ -11,6 +11,7 @@
 #include "state/events.h"
 #include "state/replies.h"
 #include "state/snapshot.h"
+#include "wire/replies.h"
 
 namespace evo::engine {
 
@@ -240,7 +241,7 @@ Status Engine::persist(state::State& s, const state::Transition& t) {
   SummaryKey shown{s.phase, s.generation, s.best, s.targets.size()};
   auto row = summarized_.find(s.run_id);
   if (row == summarized_.end() || !(row->second == shown)) {
-    EVO_TRY(store_->put_summary(s.run_id, s.event_seq, state::run_summary_json(s).dump()));
+    EVO_TRY(store_->put_summary(s.run_id, s.event_seq, wire::to_json(state::summary_of(s)).dump()));
     summarized_[s.run_id] = shown;
   }
   return {};
@@ -306,11 +307,11 @@ void Engine::observe(const state::State& s, const std::vector<state::Event>& eve
   }
 }
 
-Result<json> Engine::create_run(state::Config config, const std::string& seed_commit,
-                                const std::optional<std::string>& requested_id) {
+Result<state::Reply> Engine::create_run(state::Config config, const std::string& seed_commit,
+                                        const std::optional<std::string>& requested_id) {
   Outbox outbox;
   std::uint64_t turn = 0;
-  auto reply = [&]() -> Result<json> {
+  auto reply = [&]() -> Result<state::Reply> {
     std::lock_guard lock(mu_);
     auto tx = store_->write();
     if (!tx) return tx.error();
@@ -327,7 +328,7 @@ Result<json> Engine::create_run(state::Config config, const std::string& seed_co
                             "argument 'run_id': run '" + run_id +
                                 "' already exists with a different configuration");
         }
-        return state::init_reply(**s);
+        return state::Reply(state::init_reply(**s));
       }
     } else {
       for (int attempt = 0; attempt < 8; ++attempt) {
@@ -358,11 +359,11 @@ Result<json> Engine::create_run(state::Config config, const std::string& seed_co
   return reply;
 }
 
-Result<json> Engine::mutate(const std::optional<std::string>& run, const Decide& decide,
-                            const FollowUp& follow_up) {
+Result<state::Reply> Engine::mutate(const std::optional<std::string>& run, const Decide& decide,
+                                    const FollowUp& follow_up) {
   Outbox outbox;
   std::uint64_t turn = 0;
-  auto reply = [&]() -> Result<json> {
+  auto reply = [&]() -> Result<state::Reply> {
     std::lock_guard lock(mu_);
     auto tx = store_->write();
     if (!tx) return tx.error();
@@ -403,28 +404,18 @@ Result<std::string> Engine::inspect(const std::optional<std::string>& run,
   return run_id;
 }
 
-Result<json> Engine::read(const std::optional<std::string>& run, const Read& reader) {
-  std::optional<Result<json>> out;
-  auto run_id = inspect(run, [&](const state::State& s) -> Status {
-    out.emplace(reader(s));
-    return {};
-  });
-  if (!run_id) return run_id.error();
-  return std::move(*out);
-}
-
-Result<json> Engine::list_runs() {
+Result<state::RunList> Engine::list_runs() {
   std::lock_guard lock(mu_);
   auto tx = store_->read();
   if (!tx) return tx.error();
   auto rows = store_->run_summaries();
   if (!rows) return rows.error();
-  json runs = json::array();
+  state::RunList list;
   for (const auto& row : *rows) {
     if (row.seq != 0 && row.seq == row.last_seq) {
-      auto summary = json::parse(row.data, nullptr, false);
-      if (summary.is_object()) {
-        runs.push_back(std::move(summary));
+      auto summary = wire::from_json<state::RunSummary>(json::parse(row.data, nullptr, false));
+      if (summary.ok()) {
+        list.runs.emplace_back(std::move(summary).value());
         continue;
       }
     }
@@ -432,13 +423,14 @@ Result<json> Engine::list_runs() {
     // the state itself (loaded runs are only caught up).
     auto s = load(row.run_id);
     if (!s) {
-      runs.push_back({{"run_id", row.run_id}, {"error", s.error().message}});
+      list.runs.emplace_back(state::UnreadableRun{row.run_id, s.error().message});
       continue;
     }
-    runs.push_back(state::run_summary_json(**s));
+    list.runs.emplace_back(state::summary_of(**s));
   }
-  auto latest = rows->empty() ? json(nullptr) : json(rows->back().run_id);
-  return json{{"runs", runs}, {"latest_run", latest}, {"count", rows->size()}};
+  if (!rows->empty()) list.latest_run = rows->back().run_id;
+  list.count = rows->size();
+  return list;
 }
 
 Result<std::string> Engine::journal(const std::string& run_id, std::optional<std::uint64_t> upto,

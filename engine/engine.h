@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "core/result.h"
@@ -76,16 +77,15 @@ class Engine {
   // Runs under the lock after a decision committed, or repeated idempotently (no events): it
   // queues what must follow in the outbox (select's refs are redone on a re-sent select).
   using FollowUp = std::function<void(const state::State&, Outbox&)>;
-  using Read = std::function<Result<nlohmann::json>(const state::State&)>;
 
   // Creates a new run from `config` and returns the init reply (with run_id). With a
   // client-chosen `run_id`, a repeated call with the same config returns the same reply (so a
   // lost reply can be re-sent safely); a different config under that id is a conflict.
-  Result<nlohmann::json> create_run(state::Config config, const std::string& seed_commit,
-                                    const std::optional<std::string>& run_id = std::nullopt);
+  Result<state::Reply> create_run(state::Config config, const std::string& seed_commit,
+                                  const std::optional<std::string>& run_id = std::nullopt);
   // Applies a decision to a run (nullopt: the latest run) durably; returns the reply.
-  Result<nlohmann::json> mutate(const std::optional<std::string>& run, const Decide& decide,
-                                const FollowUp& follow_up = {});
+  Result<state::Reply> mutate(const std::optional<std::string>& run, const Decide& decide,
+                              const FollowUp& follow_up = {});
   // A decision that needs an observation made outside the lock (git). `plan` reads what to
   // observe from the state (read transaction); `observe` runs with no lock held; `decide`
   // commits under the write transaction after `plan` is computed again and found unchanged
@@ -93,16 +93,19 @@ class Engine {
   // `Plan` needs operator== and needs_io(): a plan with nothing to read outside is decided in
   // a single unit of work.
   template <typename Plan, typename Obs>
-  Result<nlohmann::json> mutate_observed(
+  Result<state::Reply> mutate_observed(
       const std::optional<std::string>& run,
       const std::function<Result<Plan>(const state::State&)>& plan,
       const std::function<Result<Obs>(const Plan&)>& observe,
       const std::function<Result<state::Transition>(state::State&, const Plan&, Obs&)>& decide);
-  // Reads a run as committed now (including other processes' writes).
-  Result<nlohmann::json> read(const std::optional<std::string>& run, const Read& read);
+  // Reads a run as committed now (including other processes' writes): `reader` maps the state
+  // to a Result<T>, which is returned.
+  template <typename F>
+  auto read(const std::optional<std::string>& run, F&& reader)
+      -> std::invoke_result_t<F&, const state::State&>;
   // Every run's summary, from the summary rows kept at commit time (a run is loaded only when
   // its row is missing or behind its log).
-  Result<nlohmann::json> list_runs();
+  Result<state::RunList> list_runs();
   // The run's events as NDJSON ({"seq","type","data"} per line) up to `upto` (all when
   // nullopt), read in one transaction; sets `last_seq` to the last seq included.
   Result<std::string> journal(const std::string& run_id, std::optional<std::uint64_t> upto,
@@ -187,8 +190,21 @@ class Engine {
   std::thread notifier_;
 };
 
+template <typename F>
+auto Engine::read(const std::optional<std::string>& run, F&& reader)
+    -> std::invoke_result_t<F&, const state::State&> {
+  using R = std::invoke_result_t<F&, const state::State&>;
+  std::optional<R> out;
+  auto run_id = inspect(run, [&](const state::State& s) -> Status {
+    out.emplace(reader(s));
+    return {};
+  });
+  if (!run_id) return run_id.error();
+  return std::move(*out);
+}
+
 template <typename Plan, typename Obs>
-Result<nlohmann::json> Engine::mutate_observed(
+Result<state::Reply> Engine::mutate_observed(
     const std::optional<std::string>& run,
     const std::function<Result<Plan>(const state::State&)>& plan,
     const std::function<Result<Obs>(const Plan&)>& observe,

@@ -160,7 +160,11 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
   const json& args = *found;
   if (const auto problems = tools->check_arguments(*tool, args); !problems.empty()) {
     logger->debug("{}: refused arguments: {}", name, join(problems, "; "));
-    return tool_error(join(problems, "; "));
+    json refused = tool_error(join(problems, "; "));
+    if (tool->refusal_content) {
+      refused["structuredContent"] = tool->refusal_content(join(problems, "; "));
+    }
+    return refused;
   }
 
   ToolOutcome outcome;
@@ -175,8 +179,13 @@ MethodResult McpSession::Impl::call_tool(const json& params, RequestContext& ctx
   }
   if (outcome.is_error) {
     logger->debug("{}: {}", name, outcome.error_message);
-    return tool_error(outcome.error_message.empty() ? "tool '" + name + "' failed"
-                                                    : outcome.error_message);
+    json result = tool_error(outcome.error_message.empty() ? "tool '" + name + "' failed"
+                                                           : outcome.error_message);
+    // The error's members (code, field, rule, branch, ...) beside the text, for agents.
+    if (outcome.structured.is_object() && !outcome.structured.empty()) {
+      result["structuredContent"] = std::move(outcome.structured);
+    }
+    return result;
   }
   const bool has_output_schema = !tool->output_schema.is_null() &&
                                  !(tool->output_schema.is_object() && tool->output_schema.empty());

@@ -64,6 +64,11 @@ struct ToolOutcome {
   static ToolOutcome fail(std::string message) {
     return {nlohmann::json::object(), true, std::move(message), std::nullopt};
   }
+  // A failure whose members are also sent as structuredContent (the tool's outputSchema must
+  // admit them).
+  static ToolOutcome fail(std::string message, nlohmann::json structured) {
+    return {std::move(structured), true, std::move(message), std::nullopt};
+  }
   static ToolOutcome blocks(nlohmann::json content_blocks) {
     return {nlohmann::json::object(), false, {}, std::move(content_blocks)};
   }
@@ -73,8 +78,9 @@ struct ToolDef {
   std::string name;
   std::string title;
   std::string description;
-  nlohmann::json input_schema;   // JSON Schema (draft 7 subset valijson supports), type object
-  nlohmann::json output_schema;  // describes `structured` of successful outcomes
+  nlohmann::json input_schema;  // JSON Schema (draft 7 subset valijson supports), type object
+  nlohmann::json
+      output_schema;  // describes `structured`: of successes, and of failures that set it
   std::function<ToolOutcome(const nlohmann::json& args, ToolContext& ctx)> handler;
   // True for a tool that talks back to the client while it runs: ToolContext::request_client
   // (sampling, elicitation, roots) or break_stream (SEP-1699 polling). Such a tool always runs
@@ -83,6 +89,9 @@ struct ToolDef {
   // (SessionOptions::inline_tool_calls); there request_client fails at once and break_stream
   // does nothing.
   bool interactive = false;
+  // The structuredContent of a refusal by inputSchema, from its message; none when unset. The
+  // tool's outputSchema must admit it.
+  std::function<nlohmann::json(const std::string& message)> refusal_content = nullptr;
 };
 
 }  // namespace evo::mcp

@@ -17,6 +17,7 @@
 #include "policy/rules.h"
 #include "state/events.h"
 #include "state/model.h"
+#include "state/replies.h"
 
 namespace evo::state {
 
@@ -94,9 +95,6 @@ struct StopCmd {
 using Command = std::variant<InitCmd, RegisterTargetsCmd, ReportSeedCmd, BeginGenerationCmd,
                              CodeReadyCmd, PolicyPassCmd, PolicyFailCmd, FitnessReadyCmd, SelectCmd,
                              ReflectDoneCmd, FreezeCmd, BoostCmd, RecordSynergyCmd, StopCmd>;
-
-// What a command answers (its wire form is the JSON object the tools send).
-using Reply = nlohmann::json;
 
 struct Transition {
   std::vector<Event> events;  // empty for an idempotent repeat

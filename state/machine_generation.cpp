@@ -85,8 +85,8 @@ Transition plan_or_finish(State& s, std::vector<Event> events, std::int64_t now_
     events.emplace_back(std::move(plan));
   }
   apply_event(s, events.back());
-  return make_transition(std::move(events),
-                         s.phase == RunPhase::kDone ? done_reply(s) : dispatch_reply(s));
+  if (s.phase == RunPhase::kDone) return make_transition(std::move(events), done_reply(s));
+  return make_transition(std::move(events), dispatch_reply(s));
 }
 
 Result<Transition> on_begin_generation(State& s, const BeginGenerationCmd& c) {

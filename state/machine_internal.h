@@ -27,7 +27,25 @@ inline Error conflict(std::string message) {
   return make_error(ErrorCode::kConflict, std::move(message));
 }
 
-// The phases a branch may move through next, for error messages.
+// The phases a branch may take next: for the message, and for the error's details.
+inline std::vector<std::string> allowed_next_phases(const Individual& ind) {
+  switch (ind.state) {
+    case ItemState::kPlanned:
+      return {"code_ready"};
+    case ItemState::kCoded:
+      return {"policy_pass", "policy_fail", "code_ready"};
+    case ItemState::kApproved:
+      return {"fitness_ready", "code_ready"};
+    case ItemState::kRejected:
+      return {"code_ready"};
+    case ItemState::kEvaluated:
+    case ItemState::kFailed:
+    case ItemState::kAbandoned:
+      return {};
+  }
+  return {};
+}
+
 inline std::string allowed_next(const Individual& ind) {
   switch (ind.state) {
     case ItemState::kPlanned:
@@ -47,9 +65,17 @@ inline std::string allowed_next(const Individual& ind) {
   return "none";
 }
 
+// Refuses a phase for a branch in its current state, with the branch, the state and the
+// allowed next phases as details.
 inline Error item_error(const Individual& ind, const std::string& what) {
-  return illegal("branch '" + ind.branch + "' is " + to_string(ind.state) + ": " + what +
-                 " (allowed next: " + allowed_next(ind) + ")");
+  ErrorDetails details;
+  details.branch = ind.branch;
+  details.state = to_string(ind.state);
+  details.allowed_next = allowed_next_phases(ind);
+  return make_error(ErrorCode::kIllegalTransition,
+                    "branch '" + ind.branch + "' is " + to_string(ind.state) + ": " + what +
+                        " (allowed next: " + allowed_next(ind) + ")",
+                    std::move(details));
 }
 
 inline Error run_finished_error(const State& s) {
@@ -116,9 +142,13 @@ inline Status require_active_run(const State& s) {
   return {};
 }
 inline Error unknown_branch(const State& s, const std::string& branch) {
-  return make_error(ErrorCode::kNotFound, "argument 'branch': '" + branch +
-                                              "' is not an item of run " + s.run_id +
-                                              " (generation " + std::to_string(s.generation) + ")");
+  ErrorDetails details;
+  details.field = "branch";
+  details.branch = branch;
+  return make_error(ErrorCode::kNotFound,
+                    "argument 'branch': '" + branch + "' is not an item of run " + s.run_id +
+                        " (generation " + std::to_string(s.generation) + ")",
+                    std::move(details));
 }
 inline Error unknown_target(const State& s, const std::string& id) {
   std::vector<std::string> ids;

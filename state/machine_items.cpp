@@ -120,11 +120,16 @@ Result<Transition> on_policy_pass(State& s, const PolicyPassCmd& c) {
   if (!ind->violations.empty()) {
     std::vector<std::string> rules;
     for (const auto& v : ind->violations) rules.push_back(v.rule + " (" + v.path + ")");
-    return make_error(ErrorCode::kPolicyViolation, "branch '" + ind->branch +
-                                                       "' cannot be approved: it has hard policy "
-                                                       "violations: " +
-                                                       join(rules, ", ") +
-                                                       " (allowed next: policy_fail)");
+    ErrorDetails details;
+    details.rule = ind->violations.front().rule;
+    details.branch = ind->branch;
+    details.state = to_string(ind->state);
+    details.allowed_next = {"policy_fail"};
+    return make_error(ErrorCode::kPolicyViolation,
+                      "branch '" + ind->branch +
+                          "' cannot be approved: it has hard policy violations: " +
+                          join(rules, ", ") + " (allowed next: policy_fail)",
+                      std::move(details));
   }
   auto t = commit(s, {PolicyDecided{c.branch, true, {}}});
   t.reply = run_benchmark_reply(s, *s.find(c.branch));

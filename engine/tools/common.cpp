@@ -3,12 +3,6 @@
 
 namespace evo::engine::tools {
 
-json output_schema(json properties, const std::vector<std::string>& required) {
-  json schema{{"type", "object"}, {"properties", std::move(properties)}};
-  if (!required.empty()) schema["required"] = required;
-  return schema;
-}
-
 Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f) {
   state::FitnessReadyCmd cmd;
   cmd.branch = f.branch;
@@ -24,38 +18,34 @@ Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f) {
 }
 
 ToolOutcome to_outcome(const Error& e) {
-  return ToolOutcome::fail(std::string(error_code_name(e.code)) + ": " + e.message);
-}
-
-ToolOutcome to_outcome(const Result<json>& result) {
-  if (result.ok()) return ToolOutcome::ok(result.value());
-  return to_outcome(result.error());
-}
-
-ToolOutcome to_legacy_outcome(const Result<json>& result) {
-  if (!result.ok()) return to_outcome(result);
-  json out = result.value();
-  out.erase("action");
-  return ToolOutcome::ok(std::move(out));
+  return ToolOutcome::fail(std::string(error_code_name(e.code)) + ": " + e.message,
+                           wire::to_json(wire::error_reply(e)));
 }
 
 std::vector<ToolDef> all_tools(Engine& engine) {
-  return {make_evo_init(engine),
-          make_evo_register_targets(engine),
-          make_evo_report_seed(engine),
-          make_evo_step(engine),
-          make_evo_next_batch(engine),
-          make_evo_report_fitness(engine),
-          make_evo_select_survivors(engine),
-          make_evo_get_status(engine),
-          make_evo_get_lineage(engine),
-          make_evo_freeze_target(engine),
-          make_evo_boost_target(engine),
-          make_evo_record_synergy(engine),
-          make_evo_check_cache(engine),
-          make_evo_revalidate_targets(engine),
-          make_evo_list_runs(engine),
-          make_evo_stop(engine)};
+  std::vector<ToolDef> tools{make_evo_init(engine),
+                             make_evo_register_targets(engine),
+                             make_evo_report_seed(engine),
+                             make_evo_step(engine),
+                             make_evo_next_batch(engine),
+                             make_evo_report_fitness(engine),
+                             make_evo_select_survivors(engine),
+                             make_evo_get_status(engine),
+                             make_evo_get_lineage(engine),
+                             make_evo_freeze_target(engine),
+                             make_evo_boost_target(engine),
+                             make_evo_record_synergy(engine),
+                             make_evo_check_cache(engine),
+                             make_evo_revalidate_targets(engine),
+                             make_evo_list_runs(engine),
+                             make_evo_stop(engine)};
+  // A refusal by inputSchema carries the same error members as the tools' own refusals.
+  for (auto& tool : tools) {
+    tool.refusal_content = [](const std::string& message) {
+      return wire::to_json(wire::error_reply(make_error(ErrorCode::kInvalidArgument, message)));
+    };
+  }
+  return tools;
 }
 
 const Contract<RunOnlyParams>& run_only_contract() {

@@ -14,6 +14,7 @@
 #include "engine/tools/contract.h"
 #include "mcp/tool.h"
 #include "state/machine.h"
+#include "wire/replies.h"
 
 namespace evo::engine::tools {
 
@@ -24,8 +25,11 @@ using mcp::ToolOutcome;
 using nlohmann::json;
 using RunArg = std::optional<std::string>;
 
-// Loose output schema: an object with the listed required keys.
-json output_schema(json properties, const std::vector<std::string>& required = {});
+// A tool's outputSchema: the exact schema of its result, or of the error it sends.
+template <typename T>
+json output_schema_of() {
+  return wire::output_schema(wire::schema_of<T>());
+}
 
 // The fitness_ready fields shared by evo_step and evo_report_fitness.
 struct FitnessFields {
@@ -68,11 +72,29 @@ Contract<P>& bind_fitness_fields(Contract<P>& table) {
 // The fitness_ready command from those fields (fitness and fitness_values must agree).
 Result<state::FitnessReadyCmd> fitness_cmd(const FitnessFields& f);
 
-// The tool's outcome: the reply, or the error with its structured details.
-ToolOutcome to_outcome(const Result<json>& result);
+// The tool's outcome: the reply in its wire form, or the error with its structured details
+// (wire::ErrorReply) beside the text.
 ToolOutcome to_outcome(const Error& error);
-// The legacy tools answer like evo_step without its `action` field.
-ToolOutcome to_legacy_outcome(const Result<json>& result);
+// The reply a command was expected to give (an internal error for any other).
+template <typename T>
+Result<T> expect(Result<state::Reply> reply) {
+  if (!reply.ok()) return reply.error();
+  if (auto* value = std::get_if<T>(&reply.value())) return std::move(*value);
+  return make_error(ErrorCode::kInternal, "the state machine gave an unexpected reply");
+}
+
+template <typename T>
+ToolOutcome to_outcome(const Result<T>& result) {
+  if (!result.ok()) return to_outcome(result.error());
+  return ToolOutcome::ok(wire::to_json(result.value()));
+}
+
+// The same, in a form other than the type's own (the legacy tools' replies without `action`).
+template <typename T>
+ToolOutcome to_outcome(const Result<T>& result, const wire::Shape<T>& shape) {
+  if (!result.ok()) return to_outcome(result.error());
+  return ToolOutcome::ok(shape.write(result.value()));
+}
 
 // Every tool, in a stable order.
 std::vector<ToolDef> all_tools(Engine& engine);

@@ -30,14 +30,12 @@ ToolDef make_evo_boost_target(Engine& engine) {
       "Raise a target's temperature by 1 (capped at 3), unfreeze it and reset its stagnation, "
       "so it gets a larger share of the next generations.";
   def.input_schema = contract().input_schema();
-  def.output_schema =
-      output_schema({{"target_id", {{"type", "string"}}}, {"temperature", {{"type", "number"}}}},
-                    {"target_id", "temperature"});
+  def.output_schema = output_schema_of<state::TargetTemperature>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
-    return to_outcome(engine.mutate(
-        p->run, [&](state::State& s) { return state::handle(s, state::BoostCmd{p->target_id}); }));
+    return to_outcome(expect<state::TargetTemperature>(engine.mutate(
+        p->run, [&](state::State& s) { return state::handle(s, state::BoostCmd{p->target_id}); })));
   };
   return def;
 }

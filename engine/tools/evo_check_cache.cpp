@@ -5,6 +5,36 @@
 #include "state/replies.h"
 
 namespace evo::engine::tools {
+
+// What evo_check_cache answers; the original's branch and fitness on a hit.
+struct CacheLookup {
+  bool cached = false;
+  std::string code_hash;
+  std::optional<std::string> branch;
+  std::optional<state::Score> fitness;
+  std::optional<std::vector<double>> fitness_values;
+};
+
+}  // namespace evo::engine::tools
+
+namespace evo::wire {
+EVO_WIRE_SHAPE(engine::tools::CacheLookup);
+const Shape<engine::tools::CacheLookup>& ShapeOf<engine::tools::CacheLookup>::get() {
+  using engine::tools::CacheLookup;
+  static const Shape<CacheLookup> kShape = [] {
+    Shape<CacheLookup> s;
+    s.field("cached", &CacheLookup::cached);
+    s.field("code_hash", &CacheLookup::code_hash, "the server's content hash that was looked up");
+    s.omittable("branch", &CacheLookup::branch, "on a hit: the variant evaluated first");
+    s.omittable("fitness", &CacheLookup::fitness);
+    s.omittable("fitness_values", &CacheLookup::fitness_values);
+    return s;
+  }();
+  return kShape;
+}
+}  // namespace evo::wire
+
+namespace evo::engine::tools {
 namespace {
 
 struct Params {
@@ -35,8 +65,7 @@ ToolDef make_evo_check_cache(Engine& engine) {
       "server hashes the branch's in-scope files itself). A client-computed hash is only a "
       "hint: the server never trusts it for cache hits.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema(
-      {{"cached", {{"type", "boolean"}}}, {"code_hash", {{"type", "string"}}}}, {"cached"});
+  def.output_schema = output_schema_of<CacheLookup>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
@@ -59,7 +88,7 @@ ToolDef make_evo_check_cache(Engine& engine) {
       // the engine lock is released; the cache is looked up in a second read.
       std::string repo_path;
       std::optional<state::CodeReadyPlan> plan;
-      auto known = engine.read(run, [&](const state::State& s) -> Result<json> {
+      auto known = engine.read(run, [&](const state::State& s) -> Status {
         const state::Individual* ind = s.find(*branch);
         if (ind == nullptr) {
           return make_error(ErrorCode::kNotFound, "argument 'branch': '" + *branch +
@@ -74,24 +103,26 @@ ToolDef make_evo_check_cache(Engine& engine) {
           repo_path = s.config.repo_path;
           plan = std::move(planned).value();
         }
-        return json();
+        return {};
       });
-      if (!known) return to_outcome(known);
+      if (!known.ok()) return to_outcome(known.error());
       if (plan) {
         auto observed = engine.git().code(repo_path, *plan, std::nullopt);
         if (!observed) return to_outcome(observed.error());
         key = observed->code_hash;
       }
     }
-    return to_outcome(engine.read(run, [&](const state::State& s) -> Result<json> {
+    return to_outcome(engine.read(run, [&](const state::State& s) -> Result<CacheLookup> {
+      CacheLookup out;
+      out.code_hash = key;
       const auto hit = s.cache_hit(key);
-      if (!hit) return json{{"cached", false}, {"code_hash", key}};
+      if (!hit) return out;
       const auto& original = s.individuals[*hit];
-      return json{{"cached", true},
-                  {"code_hash", key},
-                  {"branch", original.branch},
-                  {"fitness", state::fitness_value(s, original.fitness)},
-                  {"fitness_values", original.fitness}};
+      out.cached = true;
+      out.branch = original.branch;
+      out.fitness = state::score(s, original.fitness);
+      out.fitness_values = original.fitness;
+      return out;
     }));
   };
   return def;

@@ -28,14 +28,13 @@ ToolDef make_evo_freeze_target(Engine& engine) {
   def.title = "Freeze a target";
   def.description = "Stop planning variants for a target (temperature 0) until it is boosted.";
   def.input_schema = contract().input_schema();
-  def.output_schema =
-      output_schema({{"target_id", {{"type", "string"}}}, {"status", {{"type", "string"}}}},
-                    {"target_id", "status"});
+  def.output_schema = output_schema_of<state::TargetTemperature>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
-    return to_outcome(engine.mutate(
-        p->run, [&](state::State& s) { return state::handle(s, state::FreezeCmd{p->target_id}); }));
+    return to_outcome(expect<state::TargetTemperature>(engine.mutate(p->run, [&](state::State& s) {
+      return state::handle(s, state::FreezeCmd{p->target_id});
+    })));
   };
   return def;
 }

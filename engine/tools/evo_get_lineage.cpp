@@ -35,8 +35,7 @@ ToolDef make_evo_get_lineage(Engine& engine) {
       "Trace a branch's ancestry: every ancestor with generation, operation, parents, fitness, "
       "Pareto rank, lifecycle state, reviewed commit, and cache-hit origin.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema(
-      {{"branch", {{"type", "string"}}}, {"lineage", {{"type", "array"}}}}, {"branch", "lineage"});
+  def.output_schema = output_schema_of<state::Lineage>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
@@ -44,13 +43,11 @@ ToolDef make_evo_get_lineage(Engine& engine) {
     const bool include_diff = p->include_diff;
     // The lineage is read under the engine lock; the diff, from git, after it is released.
     std::string repo_path, parent_commit, commit;
-    auto lineage = engine.read(p->run, [&](const state::State& s) -> Result<json> {
-      auto out = state::lineage_json(s, branch);
+    auto lineage = engine.read(p->run, [&](const state::State& s) -> Result<state::Lineage> {
+      auto out = state::lineage_of(s, branch);
       if (!out || !include_diff) return out;
       const state::Individual* ind = s.find(branch);
-      if (ind->eliminated) {
-        (*out)["archive_ref"] = "refs/evo/archive/" + s.run_id + "/" + branch;
-      }
+      if (ind->eliminated) out->archive_ref = "refs/evo/archive/" + s.run_id + "/" + branch;
       repo_path = s.config.repo_path;
       parent_commit = ind->parent_commit;
       commit = ind->commit;
@@ -58,13 +55,13 @@ ToolDef make_evo_get_lineage(Engine& engine) {
     });
     if (!lineage || !include_diff) return to_outcome(lineage);
     if (commit.empty() || parent_commit.empty()) {
-      (*lineage)["diff"] = nullptr;
+      lineage->diff = std::optional<std::string>();
       return to_outcome(lineage);
     }
     auto facts = engine.git().reviewed_diff(repo_path, parent_commit, commit);
     if (!facts) return to_outcome(facts.error());
-    (*lineage)["diff"] = facts->diff_text;
-    (*lineage)["diff_truncated"] = facts->diff_truncated;
+    lineage->diff = facts->diff_text;
+    lineage->diff_truncated = facts->diff_truncated;
     return to_outcome(lineage);
   };
   return def;

@@ -11,17 +11,13 @@ ToolDef make_evo_get_status(Engine& engine) {
       "Current generation, phase, evaluations and budget, seed and best fitness, the global "
       "Pareto front, per-target temperature and stagnation, and the items still in flight.";
   def.input_schema = run_only_contract().input_schema();
-  def.output_schema = output_schema({{"run_id", {{"type", "string"}}},
-                                     {"phase", {{"type", "string"}}},
-                                     {"generation", {{"type", "integer"}}},
-                                     {"total_evals", {{"type", "integer"}}},
-                                     {"targets", {{"type", "object"}}}},
-                                    {"run_id", "phase", "generation", "total_evals"});
+  def.output_schema = output_schema_of<state::RunStatus>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = run_only_contract().parse(args);
     if (!p) return to_outcome(p.error());
-    return to_outcome(engine.read(
-        p->run, [](const state::State& s) -> Result<json> { return state::status_json(s); }));
+    return to_outcome(engine.read(p->run, [](const state::State& s) -> Result<state::RunStatus> {
+      return state::status_of(s);
+    }));
   };
   return def;
 }

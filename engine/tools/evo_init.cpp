@@ -147,7 +147,7 @@ const Contract<Params>& contract() {
   return kTable;
 }
 
-Result<json> run_init(Engine& engine, const json& args) {
+Result<state::Initialized> run_init(Engine& engine, const json& args) {
   EVO_ASSIGN_OR_RETURN(Params p, contract().parse(args));
   if (p.benchmark_cmd.empty()) return argument_error("benchmark_cmd", "must not be empty");
   std::optional<std::string> run_id = std::move(p.run_id);
@@ -186,7 +186,7 @@ Result<json> run_init(Engine& engine, const json& args) {
     }
     seed = *commit;
   }
-  return engine.create_run(std::move(c), seed, run_id);
+  return expect<state::Initialized>(engine.create_run(std::move(c), seed, run_id));
 }
 
 }  // namespace
@@ -200,13 +200,7 @@ ToolDef make_evo_init(Engine& engine) {
       "(each min or max), budget and selection parameters, policy mode. Returns the new "
       "run_id; every other tool acts on the latest run unless given `run`.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"status", {{"type", "string"}}},
-                                     {"run_id", {{"type", "string"}}},
-                                     {"repo_path", {{"type", "string"}}},
-                                     {"objectives", {{"type", "array"}}},
-                                     {"max_fe", {{"type", "integer"}}},
-                                     {"pop_size", {{"type", "integer"}}}},
-                                    {"status", "run_id"});
+  def.output_schema = output_schema_of<state::Initialized>();
   def.handler = [&engine](const json& args, ToolContext&) {
     return to_outcome(run_init(engine, args));
   };

@@ -21,8 +21,7 @@ ToolDef make_evo_list_runs(Engine& engine) {
       "List every run in the data directory, oldest first, with phase, "
       "generation, evaluations and best fitness. Tools default to the latest.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema(
-      {{"runs", {{"type", "array"}}}, {"count", {{"type", "integer"}}}}, {"runs", "count"});
+  def.output_schema = output_schema_of<state::RunList>();
   def.handler = [&engine](const json& args, ToolContext&) {
     if (auto p = contract().parse(args); !p) return to_outcome(p.error());
     return to_outcome(engine.list_runs());

@@ -44,16 +44,13 @@ ToolDef make_evo_record_synergy(Engine& engine) {
       "individual fitnesses for comparison; the per-objective synergy gain is computed "
       "(positive means the combination helps).";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"branch", {{"type", "string"}}},
-                                     {"target_ids", {{"type", "array"}}},
-                                     {"success", {{"type", "boolean"}}}},
-                                    {"branch", "target_ids", "success"});
+  def.output_schema = output_schema_of<state::SynergyAccepted>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
     const state::RecordSynergyCmd& cmd = *p;
-    return to_outcome(
-        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); }));
+    return to_outcome(expect<state::SynergyAccepted>(
+        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); })));
   };
   return def;
 }

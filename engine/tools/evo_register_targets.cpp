@@ -62,15 +62,13 @@ ToolDef make_evo_register_targets(Engine& engine) {
       "[A-Za-z0-9][A-Za-z0-9._-]*), a repo-relative file and a function name. Re-registering "
       "an identical target is a no-op; a target with derived_from inherits its parents' memory.";
   def.input_schema = contract().input_schema();
-  def.output_schema =
-      output_schema({{"registered", {{"type", "integer"}}}, {"target_ids", {{"type", "array"}}}},
-                    {"registered", "target_ids"});
+  def.output_schema = output_schema_of<state::TargetsAccepted>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
     state::RegisterTargetsCmd cmd{std::move(p->targets)};
-    return to_outcome(
-        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); }));
+    return to_outcome(expect<state::TargetsAccepted>(
+        engine.mutate(p->run, [&](state::State& s) { return state::handle(s, cmd); })));
   };
   return def;
 }

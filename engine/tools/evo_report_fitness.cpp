@@ -17,10 +17,10 @@ const Contract<Params>& contract() {
   return kTable;
 }
 
-Result<json> report(Engine& engine, const json& args) {
+Result<state::WorkerDone> report(Engine& engine, const json& args) {
   EVO_ASSIGN_OR_RETURN(Params p, contract().parse(args));
   EVO_ASSIGN_OR_RETURN(auto cmd, fitness_cmd(p));
-  return fitness_ready(engine, p.run, std::move(cmd));
+  return expect<state::WorkerDone>(fitness_ready(engine, p.run, std::move(cmd)));
 }
 
 }  // namespace
@@ -33,13 +33,9 @@ ToolDef make_evo_report_fitness(Engine& engine) {
       "Legacy flow: record the benchmark result of an approved branch. Refused for a branch "
       "that was never reviewed, or that moved since review.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"branch", {{"type", "string"}}},
-                                     {"success", {{"type", "boolean"}}},
-                                     {"total_evals", {{"type", "integer"}}},
-                                     {"on_pareto_front", {{"type", "boolean"}}}},
-                                    {"branch", "total_evals"});
+  def.output_schema = wire::output_schema(wire::legacy_worker_done_shape().schema());
   def.handler = [&engine](const json& args, ToolContext&) {
-    return to_legacy_outcome(report(engine, args));
+    return to_outcome(report(engine, args), wire::legacy_worker_done_shape());
   };
   return def;
 }

@@ -37,10 +37,7 @@ ToolDef make_evo_report_seed(Engine& engine) {
       "Report the benchmark result of the unmodified code (branch/tag seed-baseline), one "
       "value per objective as `fitness_values` (or `fitness`). It counts as one evaluation.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"seed_obj", json::object()},
-                                     {"seed_obj_values", {{"type", "array"}}},
-                                     {"total_evals", {{"type", "integer"}}}},
-                                    {"seed_obj", "total_evals"});
+  def.output_schema = output_schema_of<state::SeedRecorded>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
@@ -49,9 +46,9 @@ ToolDef make_evo_report_seed(Engine& engine) {
     if (!*fitness) {
       return to_outcome(missing_argument("fitness_values", " (one value per objective)"));
     }
-    return to_outcome(engine.mutate(p->run, [&](state::State& s) {
+    return to_outcome(expect<state::SeedRecorded>(engine.mutate(p->run, [&](state::State& s) {
       return state::handle(s, state::ReportSeedCmd{**fitness});
-    }));
+    })));
   };
   return def;
 }

@@ -29,15 +29,12 @@ ToolDef make_evo_select_survivors(Engine& engine) {
       "Legacy flow: NSGA-II selection at the end of a generation. Refused while items are in "
       "flight unless force is true (they are then abandoned).";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"keep", {{"type", "array"}}},
-                                     {"eliminate", {{"type", "array"}}},
-                                     {"best_branch", {{"type", "string"}}},
-                                     {"pareto_front_size", {{"type", "integer"}}}},
-                                    {"keep", "eliminate", "best_branch"});
+  def.output_schema = wire::output_schema(wire::legacy_reflect_shape().schema());
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
-    return to_legacy_outcome(select(engine, p->run, p->force));
+    return to_outcome(expect<state::Reflect>(select(engine, p->run, p->force)),
+                      wire::legacy_reflect_shape());
   };
   return def;
 }

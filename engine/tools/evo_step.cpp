@@ -35,7 +35,7 @@ const Contract<Params>& contract() {
   return kTable;
 }
 
-Result<json> run_phase(Engine& engine, const json& args) {
+Result<state::Reply> run_phase(Engine& engine, const json& args) {
   EVO_ASSIGN_OR_RETURN(Params p, contract().parse(args));
   const auto& phase = p.phase;
   const auto& run = p.run;
@@ -85,12 +85,7 @@ ToolDef make_evo_step(Engine& engine) {
       "run_benchmark; policy_fail {reason} -> worker_done {rejected}. Illegal transitions are "
       "refused with the branch's state and the allowed next phases.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema({{"action",
-                                      {{"type", "string"},
-                                       {"enum",
-                                        {"dispatch_workers", "check_policy", "run_benchmark",
-                                         "worker_done", "reflect", "done"}}}}},
-                                    {"action"});
+  def.output_schema = wire::output_schema(wire::step_reply_schema());
   def.handler = [&engine](const json& args, ToolContext&) {
     return to_outcome(run_phase(engine, args));
   };

@@ -29,13 +29,12 @@ ToolDef make_evo_stop(Engine& engine) {
       "Stop the run now: items in flight are abandoned, no further generation is planned, and "
       "the reply is the final `done` summary. Stopping a finished run returns its summary.";
   def.input_schema = contract().input_schema();
-  def.output_schema = output_schema(
-      {{"action", {{"type", "string"}}}, {"reason", {{"type", "string"}}}}, {"action", "reason"});
+  def.output_schema = output_schema_of<state::Done>();
   def.handler = [&engine](const json& args, ToolContext&) {
     auto p = contract().parse(args);
     if (!p) return to_outcome(p.error());
-    return to_outcome(engine.mutate(
-        p->run, [&](state::State& s) { return state::handle(s, state::StopCmd{p->reason}); }));
+    return to_outcome(expect<state::Done>(engine.mutate(
+        p->run, [&](state::State& s) { return state::handle(s, state::StopCmd{p->reason}); })));
   };
   return def;
 }

@@ -8,7 +8,7 @@
 
 namespace evo::engine::tools {
 
-Result<json> begin_generation(Engine& engine, const RunArg& run, bool legacy) {
+Result<state::Reply> begin_generation(Engine& engine, const RunArg& run, bool legacy) {
   return engine.mutate(run, [&](state::State& s) {
     return state::handle(s, state::BeginGenerationCmd{engine.now_ms(), legacy});
   });
@@ -39,8 +39,8 @@ struct TipObservation {
 
 }  // namespace
 
-Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
-                        const std::optional<std::string>& parent_commit) {
+Result<state::Reply> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
+                                const std::optional<std::string>& parent_commit) {
   if (auto p = branch_name_problem(branch); !p.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "argument 'branch': " + p);
   }
@@ -73,19 +73,19 @@ Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& br
       });
 }
 
-Result<json> policy_pass(Engine& engine, const RunArg& run, const std::string& branch) {
+Result<state::Reply> policy_pass(Engine& engine, const RunArg& run, const std::string& branch) {
   return engine.mutate(
       run, [&](state::State& s) { return state::handle(s, state::PolicyPassCmd{branch}); });
 }
 
-Result<json> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
-                         const std::string& reason) {
+Result<state::Reply> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
+                                 const std::string& reason) {
   return engine.mutate(run, [&](state::State& s) {
     return state::handle(s, state::PolicyFailCmd{branch, reason});
   });
 }
 
-Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessReadyCmd cmd) {
+Result<state::Reply> fitness_ready(Engine& engine, const RunArg& run, state::FitnessReadyCmd cmd) {
   if (auto p = branch_name_problem(cmd.branch); !p.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "argument 'branch': " + p);
   }
@@ -109,7 +109,7 @@ Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessRead
       });
 }
 
-Result<json> select(Engine& engine, const RunArg& run, bool force) {
+Result<state::Reply> select(Engine& engine, const RunArg& run, bool force) {
   // Tags and archive refs are written after the commit, with the engine lock released. They
   // are safe to repeat, so every successful select (a re-sent one included) writes them: a
   // crash between the commit and the refs is repaired by the client's retry.
@@ -124,7 +124,7 @@ Result<json> select(Engine& engine, const RunArg& run, bool force) {
       });
 }
 
-Result<json> reflect_done(Engine& engine, const RunArg& run, bool force) {
+Result<state::Reply> reflect_done(Engine& engine, const RunArg& run, bool force) {
   return engine.mutate(run, [&](state::State& s) {
     return state::handle(s, state::ReflectDoneCmd{force, engine.now_ms()});
   });

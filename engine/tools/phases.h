@@ -11,14 +11,14 @@
 
 namespace evo::engine::tools {
 
-Result<json> begin_generation(Engine& engine, const RunArg& run, bool legacy);
-Result<json> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
-                        const std::optional<std::string>& parent_commit);
-Result<json> policy_pass(Engine& engine, const RunArg& run, const std::string& branch);
-Result<json> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
-                         const std::string& reason);
-Result<json> fitness_ready(Engine& engine, const RunArg& run, state::FitnessReadyCmd cmd);
-Result<json> select(Engine& engine, const RunArg& run, bool force);
-Result<json> reflect_done(Engine& engine, const RunArg& run, bool force);
+Result<state::Reply> begin_generation(Engine& engine, const RunArg& run, bool legacy);
+Result<state::Reply> code_ready(Engine& engine, const RunArg& run, const std::string& branch,
+                                const std::optional<std::string>& parent_commit);
+Result<state::Reply> policy_pass(Engine& engine, const RunArg& run, const std::string& branch);
+Result<state::Reply> policy_fail(Engine& engine, const RunArg& run, const std::string& branch,
+                                 const std::string& reason);
+Result<state::Reply> fitness_ready(Engine& engine, const RunArg& run, state::FitnessReadyCmd cmd);
+Result<state::Reply> select(Engine& engine, const RunArg& run, bool force);
+Result<state::Reply> reflect_done(Engine& engine, const RunArg& run, bool force);
 
 }  // namespace evo::engine::tools

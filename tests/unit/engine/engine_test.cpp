@@ -22,11 +22,13 @@ namespace {
 
 Result<json> step(engine::Engine& e, const state::Command& c,
                   std::optional<std::string> run = std::nullopt) {
-  return e.mutate(run, [&](state::State& s) { return state::handle(s, c); });
+  return as_json(e.mutate(run, [&](state::State& s) { return state::handle(s, c); }));
 }
 
 json status(engine::Engine& e, std::optional<std::string> run = std::nullopt) {
-  auto r = e.read(run, [](const state::State& s) -> Result<json> { return state::status_json(s); });
+  auto r = e.read(run, [](const state::State& s) -> Result<json> {
+    return wire::to_json(state::status_of(s));
+  });
   REQUIRE(r.ok());
   return *r;
 }
@@ -60,8 +62,8 @@ TEST_SUITE("server.engine") {
     auto e = open(dir);
     auto none = e->read(std::nullopt, [](const state::State&) -> Result<json> { return json(); });
     CHECK(none.error().message.find("evo_init") != std::string::npos);
-    auto a = e->create_run(config(), "");
-    auto b = e->create_run(config(), "");
+    auto a = as_json(e->create_run(config(), ""));
+    auto b = as_json(e->create_run(config(), ""));
     REQUIRE(a.ok());
     REQUIRE(b.ok());
     CHECK(status(*e).at("run_id") == b->at("run_id"));
@@ -69,7 +71,7 @@ TEST_SUITE("server.engine") {
     auto unknown = e->read(std::string("run-nope"),
                            [](const state::State&) -> Result<json> { return json(); });
     CHECK(unknown.error().message.find("run-nope") != std::string::npos);
-    auto runs = e->list_runs();
+    auto runs = as_json(e->list_runs());
     REQUIRE(runs.ok());
     CHECK(runs->at("count") == 2);
   }
@@ -137,18 +139,18 @@ TEST_SUITE("server.engine") {
   TEST_CASE("a client-chosen run id makes evo_init safe to re-send") {
     TempDir dir;
     auto e = open(dir);
-    auto first = e->create_run(config(), "", std::string("my-run"));
+    auto first = as_json(e->create_run(config(), "", std::string("my-run")));
     REQUIRE(first.ok());
     CHECK(first->at("run_id") == "my-run");
-    auto again = e->create_run(config(), "", std::string("my-run"));
+    auto again = as_json(e->create_run(config(), "", std::string("my-run")));
     REQUIRE(again.ok());
     CHECK(*again == *first);
     auto other = config();
     other.max_fe = 7;
-    auto clash = e->create_run(other, "", std::string("my-run"));
+    auto clash = as_json(e->create_run(other, "", std::string("my-run")));
     REQUIRE_FALSE(clash.ok());
     CHECK(clash.error().code == ErrorCode::kConflict);
-    CHECK(e->list_runs()->at("count") == 1);
+    CHECK(as_json(e->list_runs())->at("count") == 1);
   }
 
   TEST_CASE("an error changes nothing in the store") {

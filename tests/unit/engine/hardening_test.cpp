@@ -28,16 +28,17 @@ using server_testing::TempDir;
 namespace {
 
 Result<json> step(engine::Engine& e, const state::Command& c) {
-  return e.mutate(std::nullopt, [&](state::State& s) { return state::handle(s, c); });
+  return as_json(e.mutate(std::nullopt, [&](state::State& s) { return state::handle(s, c); }));
 }
 
 Result<json> status(engine::Engine& e) {
-  return e.read(std::nullopt,
-                [](const state::State& s) -> Result<json> { return state::status_json(s); });
+  return e.read(std::nullopt, [](const state::State& s) -> Result<json> {
+    return wire::to_json(state::status_of(s));
+  });
 }
 
 std::string start(engine::Engine& e) {
-  auto init = e.create_run(config(), "");
+  auto init = as_json(e.create_run(config(), ""));
   REQUIRE(init.ok());
   state::RegisterTargetsCmd reg;
   reg.targets = {{"a", "a.py", "fa"}, {"b", "b.py", "fb"}};
@@ -101,7 +102,7 @@ TEST_SUITE("server.hardening") {
     CHECK(w.error().message.find("event " + std::to_string(seq) + " ('synergy_recorded')") !=
           std::string::npos);
     CHECK(w.error().message.find("start a new run with evo_init") != std::string::npos);
-    auto runs = e->list_runs();
+    auto runs = as_json(e->list_runs());
     REQUIRE(runs.ok());
     CHECK(runs->at("count") == 1);
   }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "wire/replies.h"
 
 namespace evo::server_testing {
 
@@ -25,6 +26,13 @@ struct TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 };
+
+// A reply or query in its wire form, as the tools send it.
+template <typename T>
+Result<nlohmann::json> as_json(const Result<T>& r) {
+  if (!r.ok()) return r.error();
+  return wire::to_json(r.value());
+}
 
 inline std::shared_ptr<spdlog::logger> quiet() {
   return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -53,3 +61,5 @@ inline state::Config config(int pop_size = 3) {
 }
 
 }  // namespace evo::server_testing
+
+using evo::server_testing::as_json;

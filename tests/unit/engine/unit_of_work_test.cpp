@@ -32,11 +32,11 @@ state::Config config() {
 
 Result<json> step(engine::Engine& e, const state::Command& c,
                   std::optional<std::string> run = std::nullopt) {
-  return e.mutate(run, [&](state::State& s) { return state::handle(s, c); });
+  return as_json(e.mutate(run, [&](state::State& s) { return state::handle(s, c); }));
 }
 
 std::string new_run(engine::Engine& e) {
-  auto init = e.create_run(config(), "");
+  auto init = as_json(e.create_run(config(), ""));
   REQUIRE(init.ok());
   const auto id = init->at("run_id").get<std::string>();
   REQUIRE(step(e, state::RegisterTargetsCmd{{{"t", "t.py", "f"}}}, id).ok());
@@ -80,11 +80,12 @@ TEST_SUITE("unit of work") {
         [&](state::State& s, const SeqPlan& p, std::uint64_t& seen) -> Result<state::Transition> {
           CHECK(p.seq == s.event_seq);  // decided on the plan that was observed
           CHECK(seen == s.event_seq);
-          return state::Transition{{}, json{{"seen", seen}}};
+          // Any reply will do: this one carries the seq the decision saw.
+          return state::Transition{{}, state::TargetsAccepted{seen, {}, 0}};
         });
     REQUIRE(reply.ok());
     CHECK(observed == 2);
-    CHECK(reply->at("seen") == seq_of(*e, run));
+    CHECK(std::get<state::TargetsAccepted>(*reply).registered == seq_of(*e, run));
   }
 
   TEST_CASE("a plan with nothing to read outside is decided in one unit of work") {
@@ -182,16 +183,16 @@ TEST_SUITE("unit of work") {
     const auto run = new_run(*e);
     int effects = 0;
     const auto freeze = [&] {
-      return e->mutate(
+      return as_json(e->mutate(
           run, [](state::State& s) { return state::handle(s, state::FreezeCmd{"t"}); },
-          [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); });
+          [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); }));
     };
     REQUIRE(freeze().ok());
     REQUIRE(freeze().ok());  // the same report again: no events, the follow-up still runs
     CHECK(effects == 2);
-    auto bad = e->mutate(
+    auto bad = as_json(e->mutate(
         run, [](state::State& s) { return state::handle(s, state::FreezeCmd{"nope"}); },
-        [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); });
+        [&](const state::State&, engine::Outbox& outbox) { outbox.add([&] { ++effects; }); }));
     CHECK_FALSE(bad.ok());
     CHECK(effects == 2);  // a refused call follows up nothing
   }
@@ -204,17 +205,18 @@ TEST_SUITE("unit of work") {
       for (int i = 0; i < 4; ++i) runs.push_back(new_run(*e));
       // The first run moves on after its last summary row: list_runs must still be exact.
       REQUIRE(step(*e, state::BeginGenerationCmd{0}, runs[0]).ok());
-      auto plan = e->read(
-          runs[0], [](const state::State& s) -> Result<json> { return state::dispatch_reply(s); });
+      auto plan = e->read(runs[0], [](const state::State& s) -> Result<state::DispatchWorkers> {
+        return state::dispatch_reply(s);
+      });
       REQUIRE(plan.ok());
       state::CodeReadyCmd c;
-      c.branch = plan->at("items").at(0).at("branch").get<std::string>();
+      c.branch = plan->items.at(0).branch;
       REQUIRE(step(*e, c, runs[0]).ok());
       state::FitnessReadyCmd f;
       f.branch = c.branch;
       f.fitness = std::vector<double>{3.0};
       REQUIRE(step(*e, f, runs[0]).ok());
-      auto listed = e->list_runs();
+      auto listed = as_json(e->list_runs());
       REQUIRE(listed.ok());
       REQUIRE(listed->at("count") == 4);
       const auto& first = listed->at("runs").at(0);
@@ -229,7 +231,7 @@ TEST_SUITE("unit of work") {
     }
     // A fresh engine lists the same from the rows alone.
     auto e = engine_over(dir, 1);
-    auto again = e->list_runs();
+    auto again = as_json(e->list_runs());
     REQUIRE(again.ok());
     CHECK(again->at("runs").at(0).at("total_evals") == 2);
     CHECK(again->at("runs").at(3).at("phase") == "setup");

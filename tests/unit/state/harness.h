@@ -10,6 +10,7 @@
 #include "policy/rules.h"
 #include "state/machine.h"
 #include "state/replies.h"
+#include "wire/replies.h"
 
 namespace evo::state::testing {
 
@@ -36,12 +37,14 @@ struct Driver {
   std::vector<Event> log;
   std::int64_t now = 1'000'000;
   int commit_counter = 0;
+  std::vector<Reply> replies;  // every reply, typed, in order
 
   json ok(const Command& c) {
     auto r = handle(s, c);
     if (!r.ok()) FAIL("unexpected error: " << r.error().message);
     for (auto& e : r->events) log.push_back(e);
-    return r->reply;
+    replies.push_back(r->reply);
+    return wire::to_json(r->reply);
   }
   Error err(const Command& c) {
     const json before = state_to_json(s);

@@ -244,9 +244,9 @@ TEST_SUITE("state.machine") {
     CHECK(hit.at("cache_of") == branches[0]);
     CHECK(hit.at("fitness") == 4.0);
     CHECK(d.s.total_evals == evals + 1);
-    auto lineage = lineage_json(d.s, branches[1]);
+    auto lineage = lineage_of(d.s, branches[1]);
     REQUIRE(lineage.ok());
-    CHECK(lineage->at("lineage").at(0).at("cache_of") == branches[0]);
+    CHECK(lineage->lineage.at(0).cache_of == branches[0]);
   }
 
   TEST_CASE("select keeps the best, reports the best branch, and advances") {

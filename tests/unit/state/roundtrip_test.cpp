@@ -203,7 +203,8 @@ TEST_SUITE("state.roundtrip") {
     // A denormal seed: no "+inf%" and no null percentage, just no percentage for it.
     d.ok(SelectCmd{true});
     REQUIRE(d.s.best.has_value());
-    const auto improvement = improvement_json(d.s).dump() + status_json(d.s).dump();
+    const auto improvement =
+        wire::to_json(improvement_text(d.s)).dump() + wire::to_json(status_of(d.s)).dump();
     CHECK(improvement.find("inf") == std::string::npos);
     CHECK(improvement.find("\"loss\":null") == std::string::npos);
   }

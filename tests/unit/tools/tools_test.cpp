@@ -91,11 +91,11 @@ struct Fixture {
     const json reply = client->call_tool(next_id++, name, args);
     REQUIRE_MESSAGE(reply.contains("result"), reply.dump());
     const json& result = reply.at("result");
-    if (!result.value("isError", false)) {
-      const auto problems =
-          output_schemas.at(name).validate(result.at("structuredContent"), "output", false);
-      CHECK_MESSAGE(problems.empty(), name << ": " << result.dump());
-    }
+    // Successes and refusals alike carry structuredContent in the tool's outputSchema.
+    REQUIRE_MESSAGE(result.contains("structuredContent"), name << ": " << result.dump());
+    const auto problems =
+        output_schemas.at(name).validate(result.at("structuredContent"), "output", false);
+    CHECK_MESSAGE(problems.empty(), name << ": " << result.dump());
     return result;
   }
   json ok(const std::string& name, const json& args = json::object()) {
@@ -106,11 +106,19 @@ struct Fixture {
           r.at("structuredContent"));
     return r.at("structuredContent");
   }
+  // The refusal's text; its structured members are kept in `last_error`.
   std::string error(const std::string& name, const json& args) {
     const json r = call(name, args);
     REQUIRE_MESSAGE(r.value("isError", false), name << ": " << r.dump());
-    return r.at("content").at(0).at("text").get<std::string>();
+    last_error = r.at("structuredContent").at("error");
+    const auto text = r.at("content").at(0).at("text").get<std::string>();
+    // The text is the code and the message the members carry.
+    const auto code = last_error.at("code").get<std::string>();
+    const auto message = last_error.at("message").get<std::string>();
+    CHECK((text == code + ": " + message || text == message));
+    return text;
   }
+  json last_error;
 };
 
 json init_args(const Fixture& f) {
@@ -296,6 +304,12 @@ TEST_SUITE("tools") {
       const auto branch = item.at("branch").get<std::string>();
       CHECK(f.error("evo_step", {{"phase", "fitness_ready"}, {"branch", branch}, {"fitness", 1}})
                 .rfind("illegal_transition: branch '" + branch + "' is planned", 0) == 0);
+      // The same refusal, for an agent that reads members instead of English.
+      CHECK(f.last_error == json{{"code", "illegal_transition"},
+                                 {"message", f.last_error.at("message")},
+                                 {"branch", branch},
+                                 {"state", "planned"},
+                                 {"allowed_next", {"code_ready"}}});
       f.repo.variant(branch, item.at("parent_branches").at(0).get<std::string>(), n);
       const json code = f.ok("evo_step", {{"phase", "code_ready"}, {"branch", branch}});
       CHECK(code.at("action") == "run_benchmark");
