@@ -30,12 +30,23 @@ std::unique_ptr<Content> attach(engine::Engine& engine, mcp::Catalog& catalog,
                                 std::shared_ptr<spdlog::logger> logger) {
   auto content = std::make_unique<ContentImpl>(engine, catalog, writer, std::move(logger));
   ContentImpl* raw = content.get();
-  // Memory first, so a notification about a memory file follows its write. The writes happen
-  // under the engine lock (they render from the state); the notifications go out after it.
-  engine.add_observer([raw, &writer](const state::State& s, const std::vector<state::Event>& events,
-                                     engine::Outbox& outbox) {
-    const auto paths = writer.observe(s, events);
-    raw->resources().committed(s, events, paths, outbox);
+  // Memory facts are rendered under the engine lock (they come from the state) and written
+  // after it, in commit order, by the calling thread; a notification about a memory file is
+  // handed to the notifier thread once the file is written. Run setup and catch-ups are written
+  // at once (prepare), and told with the commit's other notifications.
+  engine.add_observer([raw, &writer, &engine](const state::State& s,
+                                              const std::vector<state::Event>& events,
+                                              engine::Outbox& outbox) {
+    auto prepared = writer.prepare(s, events);
+    raw->resources().committed(s, events, prepared.written, outbox);
+    if (!prepared.pending) return;
+    outbox.add([raw, &writer, &engine, pass = std::move(*prepared.pending)] {
+      auto paths = writer.finish(pass);
+      if (paths.empty()) return;
+      engine.post_notice([raw, run = pass.run_id, paths = std::move(paths)] {
+        raw->resources().memory_changed(run, paths);
+      });
+    });
   });
   add_prompts(catalog, engine);
   raw->resources().add_to(catalog);

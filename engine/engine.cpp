@@ -289,6 +289,15 @@ void Engine::notifier_loop() {
   }
 }
 
+void Engine::post_notice(Outbox::Effect notice) {
+  {
+    std::lock_guard lock(notice_mu_);
+    if (stopping_) return;
+    notices_.push_back(std::move(notice));
+  }
+  notice_cv_.notify_one();
+}
+
 void Engine::quiesce_notices() {
   std::unique_lock lock(notice_mu_);
   notices_.clear();

@@ -120,6 +120,9 @@ class Engine {
   // Drops the notifications not sent yet and waits for the one being sent: call it before
   // what the observers' notifications point to is destroyed.
   void quiesce_notices();
+  // Hands a client notification to the notifier thread (from an outbox effect, for a
+  // notification that must follow the effect's own write).
+  void post_notice(Outbox::Effect notice);
 
   // The repositories: observations outside the engine lock.
   GitEdge& git() { return git_; }

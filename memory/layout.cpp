@@ -110,8 +110,22 @@ std::optional<std::string> Layout::embedded(const std::string& path) {
 
 void Layout::append(const std::string& rel, const std::string& text) {
   if (text.empty()) return;
+  if (pending_ != nullptr) {
+    pending_->push_back({rel, clean(text), false});
+    return;
+  }
   check(files::append(base_, in_memory(rel), clean(text)));
   touched_.insert(rel);
+}
+
+bool deferrable(const std::vector<state::Event>& events) {
+  for (const auto& e : events) {
+    if (std::holds_alternative<state::RunInitialized>(e) ||
+        std::holds_alternative<state::TargetsRegistered>(e)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<std::string> Layout::read(const std::string& rel) const {
@@ -261,6 +275,10 @@ void Layout::write_generation(const state::Target& t, int generation,
   if (!any) return;
   const std::string rel =
       target_dir(t.id) + "/short_term/gen_" + std::to_string(generation) + ".md";
+  if (pending_ != nullptr) {
+    pending_->push_back({rel, clean(generation_table(s_, t, generation, items)), true});
+    return;
+  }
   if (exists(rel)) return;  // written before; the ReflectAgent may have added notes
   check(files::write_atomic(base_, in_memory(rel),
                             clean(generation_table(s_, t, generation, items))));

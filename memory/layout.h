@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "memory/memory_writer.h"
 #include "state/events.h"
 #include "state/model.h"
 
@@ -23,14 +24,20 @@ namespace evo::memory {
 // can tell whose lines follow.
 std::string run_marker(const std::string& run_id);
 
+// Whether apply() can record every write of `events` without touching the disk (run setup
+// renders templates and reads files, so it is written at once instead).
+bool deferrable(const std::vector<state::Event>& events);
+
 class Layout {
  public:
   // `repo`: the run's repository; every file is written under <repo>/memory/ through
   // files.h's confined helpers (no symlink is followed below `repo`).
   Layout(const state::State& s, std::filesystem::path repo, spdlog::logger& log);
 
-  // Appends the facts of `events` (already applied to the state).
+  // Appends the facts of `events` (already applied to the state). With record_into() set, the
+  // writes of deferrable events are recorded there instead of made.
   void apply(const std::vector<state::Event>& events);
+  void record_into(std::vector<PendingWrite>* pending) { pending_ = pending; }
   // Writes every missing template and fact, skipping what is already there. `takeover`: the
   // run writes here for the first time, so shared files it did not create get its marker.
   void rebuild(bool takeover);
@@ -72,6 +79,7 @@ class Layout {
   spdlog::logger& log_;
   bool ok_ = true;
   std::set<std::string> touched_;
+  std::vector<PendingWrite>* pending_ = nullptr;
 };
 
 }  // namespace evo::memory

@@ -70,14 +70,13 @@ std::optional<fs::path> MemoryWriter::memory_root(const state::State& s) {
 
 std::vector<std::string> MemoryWriter::observe(const state::State& s,
                                                const std::vector<state::Event>& events) noexcept {
-  try {
-    return write(s, &events);
-  } catch (const std::exception& e) {
-    logger_->error("run {}: memory files not written: {}", s.run_id, e.what());
-  } catch (...) {
-    logger_->error("run {}: memory files not written (unknown error)", s.run_id);
+  auto prepared = prepare(s, events);
+  auto paths = std::move(prepared.written);
+  if (prepared.pending) {
+    auto more = finish(*prepared.pending);
+    paths.insert(paths.end(), more.begin(), more.end());
   }
-  return {};
+  return paths;
 }
 
 std::vector<std::string> MemoryWriter::sync(const state::State& s) noexcept {
@@ -91,10 +90,104 @@ std::vector<std::string> MemoryWriter::sync(const state::State& s) noexcept {
   return {};
 }
 
+std::optional<fs::path> MemoryWriter::root_of(const state::State& s) {
+  {
+    std::lock_guard lock(mu_);
+    if (const auto it = roots_.find(s.run_id); it != roots_.end()) return it->second;
+  }
+  auto root = memory_root(s);
+  std::lock_guard lock(mu_);
+  roots_.emplace(s.run_id, root);
+  return root;
+}
+
+void MemoryWriter::mark_behind(const std::string& run_id) {
+  std::lock_guard lock(mu_);
+  behind_.insert(run_id);
+}
+
+Prepared MemoryWriter::prepare(const state::State& s,
+                               const std::vector<state::Event>& events) noexcept {
+  try {
+    if (s.run_id.empty()) return {};
+    const auto root = root_of(s);
+    bool behind = false;
+    {
+      std::lock_guard lock(mu_);
+      behind = behind_.erase(s.run_id) > 0;
+    }
+    if (!root || behind || !deferrable(events) || events.size() > s.event_seq) {
+      return {write(s, &events), std::nullopt};
+    }
+    PendingPass pass;
+    pass.repo = root->parent_path();
+    pass.run_id = s.run_id;
+    pass.created_at_ms = s.created_at_ms;
+    pass.from_seq = s.event_seq - events.size();
+    pass.to_seq = s.event_seq;
+    Layout layout(s, pass.repo, *logger_);
+    layout.record_into(&pass.writes);
+    layout.apply(events);
+    return {{}, std::move(pass)};
+  } catch (const std::exception& e) {
+    logger_->error("run {}: memory files not written: {}", s.run_id, e.what());
+  } catch (...) {
+    logger_->error("run {}: memory files not written (unknown error)", s.run_id);
+  }
+  mark_behind(s.run_id);
+  return {};
+}
+
+std::vector<std::string> MemoryWriter::finish(const PendingPass& pass) noexcept {
+  try {
+    files::Lock lock(pass.repo, in_memory(kLockFile));
+    if (!lock.held()) {
+      logger_->warn("run {}: memory files not written: {}", pass.run_id, lock.problem());
+      mark_behind(pass.run_id);
+      return {};
+    }
+    const auto cursor = read_cursor(pass.repo);
+    if (cursor && cursor->run_id == pass.run_id && cursor->seq >= pass.to_seq) {
+      return {};  // another process (or a catch-up) wrote these facts already
+    }
+    if (!cursor || cursor->run_id != pass.run_id || cursor->seq != pass.from_seq) {
+      // Not where these writes follow on: the next prepare() works it out from the state.
+      mark_behind(pass.run_id);
+      return {};
+    }
+    std::set<std::string> touched;
+    for (const auto& w : pass.writes) {
+      const fs::path at = fs::path(kMemoryDir) / w.rel;
+      Status wrote;
+      if (w.only_if_absent) {
+        if (files::exists(pass.repo, at)) continue;  // the ReflectAgent may have added notes
+        wrote = files::write_atomic(pass.repo, at, w.text);
+      } else {
+        wrote = files::append(pass.repo, at, w.text);
+      }
+      if (!wrote.ok()) {
+        logger_->warn("run {}: memory: {}", pass.run_id, wrote.error().message);
+        mark_behind(pass.run_id);
+        return {touched.begin(), touched.end()};
+      }
+      touched.insert(w.rel);
+    }
+    auto ok = write_cursor(pass.repo, {pass.run_id, pass.created_at_ms, pass.to_seq});
+    if (!ok.ok()) logger_->warn("run {}: {}", pass.run_id, ok.error().message);
+    return {touched.begin(), touched.end()};
+  } catch (const std::exception& e) {
+    logger_->error("run {}: memory files not written: {}", pass.run_id, e.what());
+  } catch (...) {
+    logger_->error("run {}: memory files not written (unknown error)", pass.run_id);
+  }
+  mark_behind(pass.run_id);
+  return {};
+}
+
 std::vector<std::string> MemoryWriter::write(const state::State& s,
                                              const std::vector<state::Event>* events) {
   if (s.run_id.empty()) return {};
-  const auto root = memory_root(s);
+  const auto root = root_of(s);
   if (!root) {
     std::lock_guard lock(mu_);
     if (skipped_.insert(s.run_id).second) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "memory/facts.h"
@@ -71,13 +72,19 @@ struct Run {
   testing::Driver d;
   memory::MemoryWriter writer{quiet()};
   bool lose = false;
+  bool defer = false;  // prepare at commit time, finish later (as the engine's outbox does)
+  std::vector<memory::PendingPass> pending;
   std::vector<std::string> notified;
 
   nlohmann::json step(const Command& c) {
     const auto before = d.log.size();
     auto reply = d.ok(c);
     std::vector<Event> events(d.log.begin() + static_cast<long>(before), d.log.end());
-    if (!events.empty() && !lose) {
+    if (!events.empty() && defer) {
+      auto prepared = writer.prepare(d.s, events);
+      notified.insert(notified.end(), prepared.written.begin(), prepared.written.end());
+      if (prepared.pending) pending.push_back(std::move(*prepared.pending));
+    } else if (!events.empty() && !lose) {
       const auto paths = writer.observe(d.s, events);
       notified.insert(notified.end(), paths.begin(), paths.end());
     }
@@ -293,6 +300,48 @@ TEST_SUITE("memory.writer") {
     r.writer.sync(r.d.s);
     CHECK(facts() == before);
     CHECK(count_lines_starting(slurp(repo.path / ".git/info/exclude"), "/memory/") == 1);
+  }
+
+  TEST_CASE("facts rendered under the lock are written after it; out of order, they catch up") {
+    TempRepo reference_repo;
+    TempRepo repo;
+    Run reference;
+    Run r;
+    reference.init(reference_repo.path);
+    r.init(repo.path);
+    reference.step(BeginGenerationCmd{2000});
+    reference.generation(9.0);
+    r.defer = true;
+    r.step(BeginGenerationCmd{2000});
+    r.generation(9.0);
+    r.defer = false;
+    REQUIRE(r.pending.size() > 3);
+    // prepare() rendered and wrote nothing: results.tsv holds its header and the seed.
+    CHECK(lines_of(slurp(repo.mem("results.tsv"))).size() == 2);
+    CHECK_FALSE(fs::exists(repo.mem("targets/loss/short_term/gen_0.md")));
+    // The last commit's writes come first: they do not follow the cursor, so nothing is written.
+    const auto last = r.pending.back();
+    r.pending.pop_back();
+    CHECK(last.to_seq == r.d.s.event_seq);
+    CHECK(r.writer.finish(last).empty());
+    // The others, in commit order, each follow the one before.
+    std::set<std::string> touched;
+    for (const auto& pass : r.pending) {
+      for (const auto& rel : r.writer.finish(pass)) touched.insert(rel);
+    }
+    CHECK(touched.count("results.tsv") == 1);
+    // Finished twice: the cursor is past it, nothing twice.
+    CHECK(r.writer.finish(r.pending.front()).empty());
+    // The next commit catches up from the state what the refused pass held.
+    reference.step(ReflectDoneCmd{});
+    r.step(ReflectDoneCmd{});
+    for (const char* rel : {"results.tsv", "targets/loss/failures.md", "targets/speed/failures.md",
+                            "targets/loss/short_term/gen_0.md"}) {
+      CAPTURE(rel);
+      CHECK(lines_of(slurp(repo.mem(rel))).size() ==
+            lines_of(slurp(reference_repo.mem(rel))).size());
+    }
+    CHECK(slurp(repo.mem("results.tsv")) == slurp(reference_repo.mem("results.tsv")));
   }
 
   TEST_CASE("a derived target inherits its parent's memory with a provenance note") {
