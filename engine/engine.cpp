@@ -42,10 +42,9 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options,
   if (!options.now_ms) options.now_ms = system_now_ms;
   if (options.snapshot_every == 0) options.snapshot_every = EngineOptions{}.snapshot_every;
   if (options.max_loaded_runs == 0) options.max_loaded_runs = 1;
-  auto store = store::Store::open(options.data_dir, options.sync);
-  if (!store) return store.error();
+  EVO_ASSIGN_OR_RETURN(auto store, store::Store::open(options.data_dir, options.sync));
   return std::unique_ptr<Engine>(
-      new Engine(std::move(options), std::move(logger), std::move(store).value()));
+      new Engine(std::move(options), std::move(logger), std::move(store)));
 }
 
 Engine::Engine(EngineOptions options, std::shared_ptr<spdlog::logger> logger,
@@ -82,20 +81,18 @@ std::string Engine::new_run_id() {
 
 Result<std::string> Engine::resolve_run(const std::optional<std::string>& run) {
   if (run) {
-    auto exists = store_->run_exists(*run);
-    if (!exists) return exists.error();
-    if (!*exists) {
+    EVO_ASSIGN_OR_RETURN(auto exists, store_->run_exists(*run));
+    if (!exists) {
       return make_error(ErrorCode::kNotFound, "argument 'run': unknown run '" + *run +
                                                   "' (evo_list_runs lists the runs)");
     }
     return *run;
   }
-  auto latest = store_->latest_run();
-  if (!latest) return latest.error();
-  if (!*latest) {
+  EVO_ASSIGN_OR_RETURN(auto latest, store_->latest_run());
+  if (!latest) {
     return make_error(ErrorCode::kNotFound, "no run exists yet: call evo_init first");
   }
-  return **latest;
+  return *latest;
 }
 
 void Engine::touch(const std::string& run_id) {
@@ -118,11 +115,10 @@ Result<state::State*> Engine::load(const std::string& run_id) {
   auto it = runs_.find(run_id);
   if (it == runs_.end()) {
     auto st = std::make_unique<state::State>();
-    auto snap = store_->latest_snapshot(run_id);
-    if (!snap) return snap.error();
+    EVO_ASSIGN_OR_RETURN(auto snap, store_->latest_snapshot(run_id));
     bool rewrite_snapshot = false;
-    if (*snap) {
-      auto restored = restore_snapshot(run_id, (*snap)->first, (*snap)->second);
+    if (snap) {
+      auto restored = restore_snapshot(run_id, snap->first, snap->second);
       if (restored) {
         *st = std::move(restored).value();
       } else {
@@ -131,7 +127,7 @@ Result<state::State*> Engine::load(const std::string& run_id) {
         logger_->warn(
             "run {}: the snapshot at event {} is corrupt ({}): replaying the event log "
             "from the start, and rewriting the snapshot",
-            run_id, (*snap)->first, restored.error().message);
+            run_id, snap->first, restored.error().message);
         rewrite_snapshot = true;
       }
     }
@@ -322,47 +318,43 @@ Result<state::Reply> Engine::create_run(state::Config config, const std::string&
   std::uint64_t turn = 0;
   auto reply = [&]() -> Result<state::Reply> {
     std::lock_guard lock(mu_);
-    auto tx = store_->write();
-    if (!tx) return tx.error();
+    EVO_ASSIGN_OR_RETURN(auto tx, store_->write());
     std::string run_id;
     if (requested_id) {
       run_id = *requested_id;
-      auto exists = store_->run_exists(run_id);
-      if (!exists) return exists.error();
-      if (*exists) {
-        auto s = load(run_id);
-        if (!s) return s.error();
-        if (state::config_to_json((*s)->config) != state::config_to_json(config)) {
+      EVO_ASSIGN_OR_RETURN(auto exists, store_->run_exists(run_id));
+      if (exists) {
+        EVO_ASSIGN_OR_RETURN(auto s, load(run_id));
+        if (state::config_to_json(s->config) != state::config_to_json(config)) {
           return make_error(ErrorCode::kConflict,
                             "argument 'run_id': run '" + run_id +
                                 "' already exists with a different configuration");
         }
-        return state::Reply(state::init_reply(**s));
+        return state::Reply(state::init_reply(*s));
       }
     } else {
       for (int attempt = 0; attempt < 8; ++attempt) {
         run_id = new_run_id();
-        auto exists = store_->run_exists(run_id);
-        if (!exists) return exists.error();
-        if (!*exists) break;
+        EVO_ASSIGN_OR_RETURN(auto exists, store_->run_exists(run_id));
+        if (!exists) break;
       }
     }
     auto st = std::make_unique<state::State>();
-    auto t = state::handle(*st, state::InitCmd{run_id, std::move(config), now_ms(), seed_commit});
-    if (!t) return t.error();
+    EVO_ASSIGN_OR_RETURN(auto t, state::handle(*st, state::InitCmd{run_id, std::move(config),
+                                                                   now_ms(), seed_commit}));
     EVO_TRY(store_->insert_run(run_id, st->created_at_ms));
-    EVO_TRY(persist(*st, *t));
-    if (auto committed = tx->commit(); !committed.ok()) {
+    EVO_TRY(persist(*st, t));
+    if (auto committed = tx.commit(); !committed.ok()) {
       summarized_.erase(run_id);
       return committed.error();
     }
     auto& stored = runs_[run_id];
     stored = std::move(st);
     touch(run_id);
-    observe(*stored, t->events, outbox);
+    observe(*stored, t.events, outbox);
     turn = enqueue(outbox);
     logger_->info("run {} initialized", run_id);
-    return std::move(t->reply);
+    return std::move(t.reply);
   }();
   drain(outbox, turn);
   return reply;
@@ -374,27 +366,23 @@ Result<state::Reply> Engine::mutate(const std::optional<std::string>& run, const
   std::uint64_t turn = 0;
   auto reply = [&]() -> Result<state::Reply> {
     std::lock_guard lock(mu_);
-    auto tx = store_->write();
-    if (!tx) return tx.error();
-    auto run_id = resolve_run(run);
-    if (!run_id) return run_id.error();
-    auto s = load(*run_id);
-    if (!s) return s.error();
-    auto t = decide(**s);
-    if (!t) return t.error();
-    auto ok = persist(**s, *t);
-    if (ok.ok()) ok = tx->commit();
+    EVO_ASSIGN_OR_RETURN(auto tx, store_->write());
+    EVO_ASSIGN_OR_RETURN(auto run_id, resolve_run(run));
+    EVO_ASSIGN_OR_RETURN(auto s, load(run_id));
+    EVO_ASSIGN_OR_RETURN(auto t, decide(*s));
+    auto ok = persist(*s, t);
+    if (ok.ok()) ok = tx.commit();
     if (!ok.ok()) {
       // The in-memory state is ahead of the store: drop it, the next call reloads.
-      forget(*run_id);
-      summarized_.erase(*run_id);
-      logger_->error("run {}: could not persist: {}", *run_id, ok.error().message);
+      forget(run_id);
+      summarized_.erase(run_id);
+      logger_->error("run {}: could not persist: {}", run_id, ok.error().message);
       return ok.error();
     }
-    if (!t->events.empty()) observe(**s, t->events, outbox);
-    if (follow_up) follow_up(**s, outbox);
+    if (!t.events.empty()) observe(*s, t.events, outbox);
+    if (follow_up) follow_up(*s, outbox);
     turn = enqueue(outbox);
-    return std::move(t->reply);
+    return std::move(t.reply);
   }();
   drain(outbox, turn);
   return reply;
@@ -403,24 +391,19 @@ Result<state::Reply> Engine::mutate(const std::optional<std::string>& run, const
 Result<std::string> Engine::inspect(const std::optional<std::string>& run,
                                     const std::function<Status(const state::State&)>& fn) {
   std::lock_guard lock(mu_);
-  auto tx = store_->read();  // read-only: rolled back when it leaves scope
-  if (!tx) return tx.error();
-  auto run_id = resolve_run(run);
-  if (!run_id) return run_id.error();
-  auto s = load(*run_id);
-  if (!s) return s.error();
-  EVO_TRY(fn(**s));
+  EVO_ASSIGN_OR_RETURN(auto tx, store_->read());  // read-only: rolled back when it leaves scope
+  EVO_ASSIGN_OR_RETURN(auto run_id, resolve_run(run));
+  EVO_ASSIGN_OR_RETURN(auto s, load(run_id));
+  EVO_TRY(fn(*s));
   return run_id;
 }
 
 Result<state::RunList> Engine::list_runs() {
   std::lock_guard lock(mu_);
-  auto tx = store_->read();
-  if (!tx) return tx.error();
-  auto rows = store_->run_summaries();
-  if (!rows) return rows.error();
+  EVO_ASSIGN_OR_RETURN(auto tx, store_->read());
+  EVO_ASSIGN_OR_RETURN(auto rows, store_->run_summaries());
   state::RunList list;
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     if (row.seq != 0 && row.seq == row.last_seq) {
       auto summary = wire::from_json<state::RunSummary>(json::parse(row.data, nullptr, false));
       if (summary.ok()) {
@@ -437,8 +420,8 @@ Result<state::RunList> Engine::list_runs() {
     }
     list.runs.emplace_back(state::summary_of(**s));
   }
-  if (!rows->empty()) list.latest_run = rows->back().run_id;
-  list.count = rows->size();
+  if (!rows.empty()) list.latest_run = rows.back().run_id;
+  list.count = rows.size();
   return list;
 }
 
@@ -450,21 +433,17 @@ Result<std::string> Engine::journal(const std::string& run_id, std::optional<std
   std::uint64_t end = 0;
   {
     std::lock_guard lock(mu_);
-    auto tx = store_->read();
-    if (!tx) return tx.error();
-    auto exists = store_->run_exists(run_id);
-    if (!exists) return exists.error();
-    if (!*exists) return make_error(ErrorCode::kNotFound, "unknown run '" + run_id + "'");
-    auto last = store_->last_seq(run_id);
-    if (!last) return last.error();
-    end = upto ? std::min(*upto, *last) : *last;
+    EVO_ASSIGN_OR_RETURN(auto tx, store_->read());
+    EVO_ASSIGN_OR_RETURN(auto exists, store_->run_exists(run_id));
+    if (!exists) return make_error(ErrorCode::kNotFound, "unknown run '" + run_id + "'");
+    EVO_ASSIGN_OR_RETURN(auto last, store_->last_seq(run_id));
+    end = upto ? std::min(*upto, last) : last;
   }
   std::string text;
   last_seq = 0;
   for (std::uint64_t from = 0; from < end; from += kChunk) {
     std::lock_guard lock(mu_);
-    auto tx = store_->read();
-    if (!tx) return tx.error();
+    EVO_ASSIGN_OR_RETURN(auto tx, store_->read());
     EVO_TRY(store_->for_each_event_between(
         run_id, from, std::min(end, from + kChunk),
         [&](std::uint64_t seq, std::string_view type, std::string_view data) {

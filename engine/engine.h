@@ -198,11 +198,10 @@ auto Engine::read(const std::optional<std::string>& run, F&& reader)
     -> std::invoke_result_t<F&, const state::State&> {
   using R = std::invoke_result_t<F&, const state::State&>;
   std::optional<R> out;
-  auto run_id = inspect(run, [&](const state::State& s) -> Status {
+  EVO_TRY(inspect(run, [&](const state::State& s) -> Status {
     out.emplace(reader(s));
     return {};
-  });
-  if (!run_id) return run_id.error();
+  }));
   return std::move(*out);
 }
 
@@ -216,15 +215,13 @@ Result<state::Reply> Engine::mutate_observed(
   // git for this run or this call) is observed and decided at once, in one unit of work.
   std::optional<Plan> planned;
   auto direct = mutate(run, [&](state::State& s) -> Result<state::Transition> {
-    auto p = plan(s);
-    if (!p) return p.error();
-    if (p->needs_io()) {
-      planned.emplace(std::move(p).value());
+    EVO_ASSIGN_OR_RETURN(auto p, plan(s));
+    if (p.needs_io()) {
+      planned.emplace(std::move(p));
       return state::Transition{};
     }
-    auto seen = observe(*p);
-    if (!seen) return seen.error();
-    return decide(s, *p, *seen);
+    EVO_ASSIGN_OR_RETURN(auto seen, observe(p));
+    return decide(s, p, seen);
   });
   if (!planned) return direct;
   // The run needs git: observe with no lock held, then commit with the plan re-checked.
@@ -240,11 +237,10 @@ Result<state::Reply> Engine::mutate_observed(
     auto seen = observe(*planned);  // no lock held
     std::optional<Plan> moved;
     auto reply = mutate(run_id, [&](state::State& s) -> Result<state::Transition> {
-      auto again = plan(s);
-      if (!again) return again.error();
-      if (!(*again == *planned)) {
+      EVO_ASSIGN_OR_RETURN(auto again, plan(s));
+      if (!(again == *planned)) {
         if (attempt < kAttempts) {
-          moved.emplace(std::move(again).value());
+          moved.emplace(std::move(again));
           return state::Transition{};
         }
         return make_error(ErrorCode::kConflict, "the run changed while the repository was read, " +

@@ -40,14 +40,11 @@ Result<state::GitObservation> observe_code(const git::Repo& repo, const state::C
     }
   }
   obs.parent_commit = parent;
-  auto facts = repo.diff(parent, obs.commit);
-  if (!facts) return facts.error();
-  obs.facts = std::move(facts).value();
+  EVO_ASSIGN_OR_RETURN(obs.facts, repo.diff(parent, obs.commit));
   // What the scope lets the variant add (a structural variant's files next to its target) is
   // part of its content, so it is part of its hash.
-  auto hash = repo.code_hash(obs.commit, policy::content_files(plan.scope, obs.facts));
-  if (!hash) return hash.error();
-  obs.code_hash = *hash;
+  EVO_ASSIGN_OR_RETURN(obs.code_hash,
+                       repo.code_hash(obs.commit, policy::content_files(plan.scope, obs.facts)));
   return obs;
 }
 
@@ -63,10 +60,9 @@ Result<std::string> observe_tip(const git::Repo& repo, const std::string& branch
 Result<std::string> seed_commit(git::Repo& repo, bool create_tag) {
   if (auto tagged = repo.ref_commit("refs/tags/seed-baseline")) return *tagged;
   if (auto branch = repo.branch_commit("seed-baseline")) return *branch;
-  auto head = repo.head_commit();
-  if (!head) return head.error();
-  if (create_tag) EVO_TRY(repo.set_tag("seed-baseline", *head));
-  return *head;
+  EVO_ASSIGN_OR_RETURN(auto head, repo.head_commit());
+  if (create_tag) EVO_TRY(repo.set_tag("seed-baseline", head));
+  return head;
 }
 
 RefPlan plan_refs_after_select(const state::State& s) {
@@ -140,9 +136,8 @@ Result<std::unique_ptr<git::Repo>> GitEdge::borrow(const std::string& path) {
       return repo;
     }
   }
-  auto opened = git::Repo::open(path);  // outside mu_: opening reads the disk
-  if (!opened) return opened.error();
-  return std::make_unique<git::Repo>(std::move(opened).value());
+  EVO_ASSIGN_OR_RETURN(auto opened, git::Repo::open(path));  // outside mu_: opening reads the disk
+  return std::make_unique<git::Repo>(std::move(opened));
 }
 
 void GitEdge::give_back(const std::string& path, std::unique_ptr<git::Repo> repo) {

@@ -70,10 +70,9 @@ class GitEdge {
   // Calls `fn` with a handle on the repository at `path`.
   template <typename T>
   Result<T> with_repo(const std::string& path, const std::function<Result<T>(git::Repo&)>& fn) {
-    auto repo = borrow(path);
-    if (!repo) return repo.error();
-    auto out = fn(**repo);
-    give_back(path, std::move(repo).value());
+    EVO_ASSIGN_OR_RETURN(auto repo, borrow(path));
+    auto out = fn(*repo);
+    give_back(path, std::move(repo));
     return out;
   }
 

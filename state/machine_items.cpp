@@ -18,8 +18,7 @@ using nlohmann::json;
 namespace detail {
 
 Result<Transition> on_code_ready(State& s, const CodeReadyCmd& c) {
-  auto plan = prepare_code_ready(s, c.branch);
-  if (!plan) return plan.error();
+  EVO_ASSIGN_OR_RETURN(auto plan, prepare_code_ready(s, c.branch));
   Individual* ind = s.find(c.branch);
   const GitObservation& git = c.git;
   if (ind != nullptr && ind->state != ItemState::kPlanned) {
@@ -54,7 +53,7 @@ Result<Transition> on_code_ready(State& s, const CodeReadyCmd& c) {
   }
   CodeReported ev;
   ev.branch = c.branch;
-  ev.late_item = plan->late_item;
+  ev.late_item = plan.late_item;
   if (!git.read) {
     ev.outcome = CodeOutcome::kAutoApproved;
   } else {
@@ -63,7 +62,7 @@ Result<Transition> on_code_ready(State& s, const CodeReadyCmd& c) {
     ev.code_hash = git.code_hash;
     ev.changed_files = git.facts.changed_paths();
     policy::PolicyConfig pc{s.config.protected_patterns, s.config.test_patterns};
-    auto verdict = policy::evaluate(git.facts, plan->scope, pc);
+    auto verdict = policy::evaluate(git.facts, plan.scope, pc);
     ev.violations = verdict.violations;
     ev.flags = verdict.flags;
     const bool hard = !verdict.violations.empty();

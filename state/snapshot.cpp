@@ -223,9 +223,7 @@ Status SnapshotReader::begin(std::string_view header) {
   }
   const auto format = j.find("format");
   if (format == j.end()) {  // format 1: the whole state in one text
-    auto s = state_from_json(j);
-    if (!s) return s.error();
-    state_ = std::move(s).value();
+    EVO_ASSIGN_OR_RETURN(state_, state_from_json(j));
     complete_ = true;
     return {};
   }

@@ -318,9 +318,8 @@ Status read_array(const Contract<T>& table, const json& v, const std::string& pa
   if (!v.is_array()) return argument_error(path, "must be an array");
   out.clear();
   for (std::size_t i = 0; i < v.size(); ++i) {
-    auto item = table.parse(v[i], path + "[" + std::to_string(i) + "].");
-    if (!item) return item.error();
-    out.push_back(std::move(item).value());
+    EVO_ASSIGN_OR_RETURN(auto item, table.parse(v[i], path + "[" + std::to_string(i) + "]."));
+    out.push_back(std::move(item));
   }
   return {};
 }

@@ -98,10 +98,9 @@ ToolDef make_evo_check_cache(Engine& engine) {
         if (!ind->code_hash.empty()) {
           key = ind->code_hash;
         } else if (s.config.policy_mode != state::PolicyMode::kOff) {
-          auto planned = state::prepare_code_ready(s, *branch);
-          if (!planned) return planned.error();
+          EVO_ASSIGN_OR_RETURN(auto planned, state::prepare_code_ready(s, *branch));
           repo_path = s.config.repo_path;
-          plan = std::move(planned).value();
+          plan = std::move(planned);
         }
         return {};
       });

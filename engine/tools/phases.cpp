@@ -56,9 +56,8 @@ Result<state::Reply> code_ready(Engine& engine, const RunArg& run, const std::st
   return engine.mutate_observed<CodeReadyObservation, state::GitObservation>(
       run,
       [&](const state::State& s) -> Result<CodeReadyObservation> {
-        auto plan = state::prepare_code_ready(s, branch);
-        if (!plan) return plan.error();
-        return CodeReadyObservation{std::move(plan).value(), s.config.repo_path};
+        EVO_ASSIGN_OR_RETURN(auto plan, state::prepare_code_ready(s, branch));
+        return CodeReadyObservation{std::move(plan), s.config.repo_path};
       },
       [&](const CodeReadyObservation& o) -> Result<state::GitObservation> {
         if (!o.plan.uses_git) return state::GitObservation{};
@@ -98,9 +97,8 @@ Result<state::Reply> fitness_ready(Engine& engine, const RunArg& run, state::Fit
       },
       [&](const TipObservation& o) -> Result<std::optional<std::string>> {
         if (!o.pins) return std::optional<std::string>();
-        auto tip = engine.git().tip(o.repo_path, cmd.branch);
-        if (!tip) return tip.error();
-        return std::optional<std::string>(std::move(tip).value());
+        EVO_ASSIGN_OR_RETURN(auto tip, engine.git().tip(o.repo_path, cmd.branch));
+        return std::optional<std::string>(std::move(tip));
       },
       [&](state::State& s, const TipObservation&,
           std::optional<std::string>& tip) -> Result<state::Transition> {
