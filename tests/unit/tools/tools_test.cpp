@@ -11,7 +11,7 @@
 #include "engine/engine.h"
 #include "engine/tools/common.h"
 #include "mcp/schema_validator.h"
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 using namespace evo;
 using nlohmann::json;

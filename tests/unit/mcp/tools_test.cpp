@@ -5,7 +5,7 @@
 #include <set>
 
 #include "mcp/schema_validator.h"
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/conformance/fixtures/conformance_fixtures.h"
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

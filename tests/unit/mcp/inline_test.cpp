@@ -5,7 +5,7 @@
 // nothing queued or running.
 #include <doctest/doctest.h>
 
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

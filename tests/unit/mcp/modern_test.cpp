@@ -8,7 +8,7 @@
 #include "mcp/catalog.h"
 #include "mcp/revision.h"
 #include "tests/conformance/fixtures/conformance_fixtures.h"
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

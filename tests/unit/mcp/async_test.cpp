@@ -2,7 +2,7 @@
 // ordering guarantees (nothing after the reply, replies in arrival order).
 #include <doctest/doctest.h>
 
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/rng.h"
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {

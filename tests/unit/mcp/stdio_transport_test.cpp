@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "tests/unit/protocol/test_support.h"
+#include "tests/unit/mcp/test_support.h"
 
 namespace evo::mcp::testing {
 namespace {
