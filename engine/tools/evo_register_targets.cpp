@@ -19,10 +19,16 @@ const Contract<state::TargetSpec>& target_contract() {
     });
     t.field("file", &T::file, spec({{"minLength", 1}, {"maxLength", kTextMaxLength}}).require());
     t.field("function", &T::function, spec({{"minLength", 1}, {"maxLength", 512}}).require());
-    // Line ranges arrive as "10-20", [10, 20] or 10; they are kept as text.
-    t.custom("lines", {{"type", json::array({"string", "array", "integer"})}}, false,
-             [](const json& v, const std::string&, T& out) -> Status {
+    // Line ranges arrive as "10-20", [10, 20] or 10; they are kept as text, at most
+    // kTextMaxLength characters of it (a string's maxLength; an array by its JSON text).
+    t.custom("lines",
+             {{"type", json::array({"string", "array", "integer"})}, {"maxLength", kTextMaxLength}},
+             false, [](const json& v, const std::string& path, T& out) -> Status {
                out.lines = v.is_string() ? v.get<std::string>() : v.dump();
+               if (out.lines.size() > kTextMaxLength) {
+                 return argument_error(path, "must be at most " + std::to_string(kTextMaxLength) +
+                                                 " characters as text");
+               }
                return {};
              });
     t.field("impact", &T::impact, spec(text));

@@ -268,6 +268,18 @@ TEST_SUITE("tools") {
     // Re-sending with the same id and arguments gives the same reply.
     CHECK(f.ok("evo_init", init_args(f)) == init);
 
+    // A target's `lines` is bounded like every text, whichever form it takes.
+    const auto target_with_lines = [](json lines) {
+      return json{{"targets", json::array({{{"id", "solve"},
+                                            {"file", "solve.py"},
+                                            {"function", "solve"},
+                                            {"lines", std::move(lines)}}})}};
+    };
+    CHECK(f.error("evo_register_targets", target_with_lines(std::string(5000, '1'))) ==
+          "argument 'targets[0].lines': must be at most 4096 character(s) long");
+    CHECK(f.error("evo_register_targets", target_with_lines(json(std::vector<int>(1500, 12345)))) ==
+          "invalid_argument: argument 'targets[0].lines': must be at most 4096 characters as text");
+    CHECK(f.last_error.at("field") == "targets[0].lines");
     CHECK(f.ok("evo_register_targets",
                {{"targets",
                  json::array({{{"id", "solve"}, {"file", "solve.py"}, {"function", "solve"}}})}}) ==
