@@ -269,15 +269,16 @@ std::vector<std::string> CompiledSchema::validate(const json& instance, std::str
   }
 
   valijson::ValidationResults results;
-  bool valid = false;
   try {
     valijson::Validator validator;  // per call: its regex cache is not thread-safe
     const valijson::adapters::NlohmannJsonAdapter target(instance);
-    valid = validator.validate(impl_->schema, target, &results);
+    // Without a results sink valijson stops at the first failure (a failing anyOf alternative
+    // costs one check, not a full walk); the errors are collected only to explain a refusal.
+    if (validator.validate(impl_->schema, target, nullptr)) return {};
+    (void)validator.validate(impl_->schema, target, &results);
   } catch (const std::exception& e) {
     return {std::string(noun) + "s could not be checked: " + e.what()};
   }
-  if (valid) return {};
 
   std::vector<std::string> messages;
   for (const auto& error : results) {
