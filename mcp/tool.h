@@ -92,6 +92,10 @@ struct ToolDef {
   // The structuredContent of a refusal by inputSchema, from its message; none when unset. The
   // tool's outputSchema must admit it.
   std::function<nlohmann::json(const std::string& message)> refusal_content = nullptr;
+  // True when `structured` is written from the same field table that produced output_schema
+  // (and the tests check every kind of reply against it): the schema is advertised but not
+  // compiled and checked again on every call.
+  bool output_exact_by_construction = false;
 };
 
 }  // namespace evo::mcp

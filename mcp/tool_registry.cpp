@@ -72,6 +72,8 @@ Result<std::shared_ptr<const ToolRegistry>> ToolRegistry::create(std::vector<Too
       if (!is_object_schema(def.output_schema)) {
         return tool_error(def.name, "outputSchema must have type \"object\" at its root");
       }
+    }
+    if (has_output && !def.output_exact_by_construction) {
       auto compiled = CompiledSchema::compile(def.output_schema);
       if (!compiled) return tool_error(def.name, "outputSchema: " + compiled.error().message);
       output = std::move(compiled).value();

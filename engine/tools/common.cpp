@@ -39,8 +39,11 @@ std::vector<ToolDef> all_tools(Engine& engine) {
                              make_evo_revalidate_targets(engine),
                              make_evo_list_runs(engine),
                              make_evo_stop(engine)};
-  // A refusal by inputSchema carries the same error members as the tools' own refusals.
+  // A refusal by inputSchema carries the same error members as the tools' own refusals. Every
+  // result is written by a wire::Shape, the table its outputSchema comes from (wire_tests and
+  // tools_test check every kind against it), so the session does not check it again per call.
   for (auto& tool : tools) {
+    tool.output_exact_by_construction = true;
     tool.refusal_content = [](const std::string& message) {
       return wire::to_json(wire::error_reply(make_error(ErrorCode::kInvalidArgument, message)));
     };

@@ -244,6 +244,60 @@ TEST_SUITE("tools.call") {
     CHECK(tool_text(r).find("output field 'echo' is required") != std::string::npos);
   }
 
+  TEST_CASE(
+      "a failure's members go out as structuredContent, a refusal's through refusal_content") {
+    std::vector<ToolDef> tools;
+    ToolDef t{"strict",
+              "",
+              "Fails with members.",
+              json{{"type", "object"},
+                   {"properties", {{"n", {{"type", "integer"}}}}},
+                   {"additionalProperties", false}},
+              json{{"type", "object"}},
+              [](const json&, ToolContext&) {
+                return ToolOutcome::fail("no: rule x", json{{"error", {{"rule", "x"}}}});
+              }};
+    t.refusal_content = [](const std::string& message) { return json{{"refused", message}}; };
+    tools.push_back(std::move(t));
+    Client c(make_registry(std::move(tools)));
+    c.handshake();
+    const json failed = c.call_tool(1, "strict");
+    CHECK(tool_text(failed) == "no: rule x");
+    CHECK(failed.at("result").at("structuredContent") == json{{"error", {{"rule", "x"}}}});
+    const json refused = c.call_tool(2, "strict", json{{"n", "seven"}});
+    CHECK(is_tool_error(refused));
+    CHECK(refused.at("result").at("structuredContent") == json{{"refused", tool_text(refused)}});
+  }
+
+  TEST_CASE("output exact by construction is advertised but not checked again per call") {
+    const auto tool = [](bool exact) {
+      ToolDef t{"out",
+                "",
+                "Breaks its schema.",
+                json{{"type", "object"}},
+                json{{"type", "object"},
+                     {"properties", {{"n", {{"type", "integer"}}}}},
+                     {"required", {"n"}}},
+                [](const json&, ToolContext&) {
+                  return ToolOutcome::ok(json{{"m", 1}});
+                }};
+      t.output_exact_by_construction = exact;
+      std::vector<ToolDef> tools;
+      tools.push_back(std::move(t));
+      return tools;
+    };
+    Client checked(make_registry(tool(false)));
+    checked.handshake();
+    CHECK(is_tool_error(checked.call_tool(1, "out")));
+    Client trusted(make_registry(tool(true)));
+    trusted.handshake();
+    const json r = trusted.call_tool(1, "out");
+    CHECK_FALSE(is_tool_error(r));
+    CHECK(r.at("result").at("structuredContent") == json{{"m", 1}});
+    const json listed = trusted.call(2, "tools/list", json::object());
+    CHECK(listed.at("result").at("tools").at(0).contains("outputSchema"));
+  }
+
   TEST_CASE("invalid UTF-8 in a tool's output cannot break the reply") {
     std::vector<ToolDef> tools;
     tools.push_back(ToolDef{"bytes", "", "Returns raw bytes.", json{{"type", "object"}}, json(),
