@@ -42,7 +42,6 @@ struct ToolRegistry::Entry {
   ToolDef def;
   CompiledSchema input;
   std::optional<CompiledSchema> output;
-  json description;
 };
 
 ToolRegistry::ToolRegistry() = default;
@@ -79,12 +78,8 @@ Result<std::shared_ptr<const ToolRegistry>> ToolRegistry::create(std::vector<Too
       output = std::move(compiled).value();
     }
 
-    json description{
-        {"name", def.name}, {"description", def.description}, {"inputSchema", def.input_schema}};
-    if (!def.title.empty()) description["title"] = def.title;
-    if (has_output) description["outputSchema"] = def.output_schema;
     registry->entries_.push_back(
-        Entry{std::move(def), std::move(input).value(), std::move(output), std::move(description)});
+        Entry{std::move(def), std::move(input).value(), std::move(output)});
   }
   return std::shared_ptr<const ToolRegistry>(std::move(registry));
 }
@@ -101,7 +96,16 @@ const ToolDef* ToolRegistry::find(std::string_view name) const {
 }
 
 json ToolRegistry::describe(std::size_t index) const {
-  return entries_.at(index).description;
+  // Built per tools/list from the definition: a second resident copy of every schema would
+  // cost more than listing does.
+  const ToolDef& def = entries_.at(index).def;
+  json description{
+      {"name", def.name}, {"description", def.description}, {"inputSchema", def.input_schema}};
+  if (!def.title.empty()) description["title"] = def.title;
+  const bool has_output =
+      !def.output_schema.is_null() && !(def.output_schema.is_object() && def.output_schema.empty());
+  if (has_output) description["outputSchema"] = def.output_schema;
+  return description;
 }
 
 std::vector<std::string> ToolRegistry::check_arguments(const ToolDef& tool,
