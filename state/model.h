@@ -102,19 +102,14 @@ std::optional<ItemState> parse_item_state(std::string_view s);
 enum class CodeOutcome { kNone, kAwaitingReview, kAutoApproved, kAutoRejected, kCached };
 
 struct Individual {
-  std::uint64_t id = 0;  // creation order; 0 is the seed
+  // Strings and vectors first, then the scalars packed together: with 100k individuals in
+  // memory, padding between mixed members costs megabytes.
   std::string branch;
-  int generation = 0;
   std::string target_id;  // "<a>+<b>" for synergy
-  Operation operation = Operation::kMutate;
-  bool is_seed = false;
-  bool registered_late = false;  // a synergy branch first seen at code_ready
   std::vector<std::string> parent_branches;
   std::string target_file;
   std::string target_function;
   std::string structural_op;
-  ItemState state = ItemState::kPlanned;
-  CodeOutcome code_outcome = CodeOutcome::kNone;
   std::string parent_commit;  // what the change was diffed against
   std::string commit;         // the reviewed commit, pinned at code_ready
   std::string code_hash;
@@ -123,15 +118,22 @@ struct Individual {
   std::vector<policy::Finding> flags;
   std::string reason;           // rejection / failure reason
   std::vector<double> fitness;  // set when evaluated successfully
-  bool success = false;
-  std::optional<std::uint64_t> cache_of;
   // The benchmark's raw output is not kept here: nothing reads it back, and at up to 2 KB per
   // individual it would dominate a long run's memory. It stays in the fitness_reported event.
+  std::optional<std::uint64_t> cache_of;
+  std::uint64_t id = 0;        // creation order; 0 is the seed
+  std::uint64_t evals_at = 0;  // total_evals right after this evaluation
+  int generation = 0;
+  int pareto_rank = 0;  // set by select; 0 = never ranked
+  Operation operation = Operation::kMutate;
+  ItemState state = ItemState::kPlanned;
+  CodeOutcome code_outcome = CodeOutcome::kNone;
+  bool is_seed = false;
+  bool registered_late = false;  // a synergy branch first seen at code_ready
+  bool success = false;
   bool is_new_best = false;
   bool on_front_at_eval = false;
-  std::uint64_t evals_at = 0;  // total_evals right after this evaluation
-  int pareto_rank = 0;         // set by select; 0 = never ranked
-  bool alive = false;          // in its target's active population
+  bool alive = false;  // in its target's active population
   bool eliminated = false;
 
   bool in_flight() const {
