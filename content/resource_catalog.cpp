@@ -117,8 +117,9 @@ void Resources::add_to(mcp::Catalog& catalog) {
       state_read([](const std::string& uri, const StringMap& vars,
                     const state::State& s) -> Result<json> {
         EVO_ASSIGN_OR_RETURN(auto id, var(vars, "target"));
-        if (s.target(id) == nullptr) return not_found("no target '" + id + "' in " + s.run_id);
-        json t = wire::to_json(state::status_of(s).targets.at(id));
+        const state::Target* target = s.target(id);
+        if (target == nullptr) return not_found("no target '" + id + "' in " + s.run_id);
+        json t = wire::to_json(state::target_status(s, *target));
         t["target_id"] = id;
         const auto base = run_base(s.run_id) + "/memory/targets/" + uri_encode(id);
         t["memory"] = {{"long_term", base + "/long_term.md"}, {"failures", base + "/failures.md"}};

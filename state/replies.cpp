@@ -246,23 +246,25 @@ SynergyAccepted synergy_reply(const SynergyRecord& r) {
   return out;
 }
 
+TargetStatus target_status(const State& s, const Target& t) {
+  TargetStatus ts;
+  ts.status = t.frozen ? "frozen" : "active";
+  ts.file = t.file;
+  ts.function = t.function;
+  ts.temperature = std::round(t.temperature * 100.0) / 100.0;
+  if (t.best) {
+    ts.current_best_obj = s.individuals[*t.best].fitness;
+    ts.current_best_branch = branch_of(s, t.best);
+  }
+  ts.pareto_front_size = t.local_front.size();
+  ts.stagnation = t.stagnation;
+  ts.active_branches = t.active.size();
+  return ts;
+}
+
 RunStatus status_of(const State& s) {
   RunStatus r;
-  for (const auto& t : s.targets) {
-    TargetStatus ts;
-    ts.status = t.frozen ? "frozen" : "active";
-    ts.file = t.file;
-    ts.function = t.function;
-    ts.temperature = std::round(t.temperature * 100.0) / 100.0;
-    if (t.best) {
-      ts.current_best_obj = s.individuals[*t.best].fitness;
-      ts.current_best_branch = branch_of(s, t.best);
-    }
-    ts.pareto_front_size = t.local_front.size();
-    ts.stagnation = t.stagnation;
-    ts.active_branches = t.active.size();
-    r.targets.emplace(t.id, std::move(ts));
-  }
+  for (const auto& t : s.targets) r.targets.emplace(t.id, target_status(s, t));
   for (const auto& m : s.archive.members()) {
     const auto& ind = s.individuals[m.id];
     r.pareto_front.push_back(FrontMember{ind.branch, ind.fitness, ind.generation, ind.target_id});

@@ -323,6 +323,7 @@ TargetTemperature target_temperature_reply(const State& s, const std::string& ta
 SynergyAccepted synergy_reply(const SynergyRecord& r);
 
 RunStatus status_of(const State& s);
+TargetStatus target_status(const State& s, const Target& t);
 Result<Lineage> lineage_of(const State& s, const std::string& branch);
 RunSummary summary_of(const State& s);
 

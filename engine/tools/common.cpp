@@ -51,6 +51,17 @@ std::vector<ToolDef> all_tools(Engine& engine) {
   return tools;
 }
 
+const Contract<TargetParams>& target_id_contract() {
+  static const Contract<TargetParams> kTable = [] {
+    Contract<TargetParams> t;
+    t.field("target_id", &TargetParams::target_id,
+            spec({{"minLength", 1}, {"maxLength", kIdMaxLength}}).require());
+    with_run(t, &TargetParams::run);
+    return t;
+  }();
+  return kTable;
+}
+
 const Contract<RunOnlyParams>& run_only_contract() {
   static const Contract<RunOnlyParams> kTable = [] {
     Contract<RunOnlyParams> t;

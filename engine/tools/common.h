@@ -123,4 +123,11 @@ struct RunOnlyParams {
 };
 const Contract<RunOnlyParams>& run_only_contract();
 
+// The arguments of a tool that acts on one target (evo_freeze_target, evo_boost_target).
+struct TargetParams {
+  RunArg run;
+  std::string target_id;
+};
+const Contract<TargetParams>& target_id_contract();
+
 }  // namespace evo::engine::tools

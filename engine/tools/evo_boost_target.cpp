@@ -2,26 +2,6 @@
 #include "engine/tools/common.h"
 
 namespace evo::engine::tools {
-namespace {
-
-struct Params {
-  RunArg run;
-  std::string target_id;
-};
-
-const Contract<Params>& contract() {
-  static const Contract<Params> kTable = [] {
-    Contract<Params> t;
-    t.field("target_id", &Params::target_id,
-            spec({{"minLength", 1}, {"maxLength", kIdMaxLength}}).require());
-    with_run(t, &Params::run);
-    return t;
-  }();
-  return kTable;
-}
-
-}  // namespace
-
 ToolDef make_evo_boost_target(Engine& engine) {
   ToolDef def;
   def.name = "evo_boost_target";
@@ -29,10 +9,10 @@ ToolDef make_evo_boost_target(Engine& engine) {
   def.description =
       "Raise a target's temperature by 1 (capped at 3), unfreeze it and reset its stagnation, "
       "so it gets a larger share of the next generations.";
-  def.input_schema = contract().input_schema();
+  def.input_schema = target_id_contract().input_schema();
   def.output_schema = output_schema_of<state::TargetTemperature>();
   def.handler = [&engine](const json& args, ToolContext&) {
-    auto p = contract().parse(args);
+    auto p = target_id_contract().parse(args);
     if (!p) return to_outcome(p.error());
     return to_outcome(expect<state::TargetTemperature>(engine.mutate(
         p->run, [&](state::State& s) { return state::handle(s, state::BoostCmd{p->target_id}); })));
